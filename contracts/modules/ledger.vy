@@ -1,0 +1,125 @@
+# pragma version ~=0.4.3
+"""
+@title Ledger: escrow, credits and pull payments
+@custom:contract-name ledger
+@license MIT
+@notice Every WKC the Proof-of-Learning contract holds is either escrowed (a task's
+        reward and hosting fee, a model's participation fee, not yet settled) or
+        credited (owed to an account, not yet withdrawn). Money moves only through
+        the functions here, so the invariant
+            token.balanceOf(this) == escrowed + credited
+        holds after every call that touches protocol money. Payouts are credited,
+        never pushed: an account takes what it is owed with `withdraw`, so a
+        recipient that cannot receive never blocks a settlement.
+"""
+
+from ..interfaces import IWekaCoin
+
+
+# @dev Why an account was credited, carried by `Credited` so that an auditor
+# can rebuild every payout from the logs.
+CREDIT_FEE_REFUND: constant(uint8) = 1
+CREDIT_REWARD: constant(uint8) = 2
+CREDIT_REWARD_RETURNED: constant(uint8) = 3
+CREDIT_HOSTING_FEE: constant(uint8) = 4
+CREDIT_FORFEITED_FEES: constant(uint8) = 5
+CREDIT_ISSUANCE: constant(uint8) = 6
+
+
+event Credited:
+    account: indexed(address)
+    amount: uint256
+    task_id: indexed(uint256)
+    reason: uint8
+
+
+event Withdrawn:
+    account: indexed(address)
+    amount: uint256
+
+
+event Burned:
+    task_id: indexed(uint256)
+    amount: uint256
+
+
+# @dev The WKC token; this contract is its only minter.
+token: public(immutable(IWekaCoin))
+# @dev WKC held for tasks and models that are not settled yet.
+escrowed: public(uint256)
+# @dev WKC owed to accounts and not withdrawn yet: the sum of `owed`.
+credited: public(uint256)
+# @dev What the contract owes each account.
+owed: public(HashMap[address, uint256])
+
+
+@deploy
+def __init__(token_: IWekaCoin):
+    """
+    @dev Fixes the token.
+    @param token_ The WKC token.
+    """
+    token = token_
+
+
+@external
+def withdraw() -> uint256:
+    """
+    @notice Pays the caller everything the contract owes it.
+    @return uint256 The amount paid.
+    """
+    amount: uint256 = self.owed[msg.sender]
+    assert amount > 0, "ledger: nothing owed"
+    self.owed[msg.sender] = 0
+    self.credited -= amount
+    assert extcall token.transfer(msg.sender, amount, default_return_value=True), "ledger: transfer failed"
+    log Withdrawn(account=msg.sender, amount=amount)
+    return amount
+
+
+@internal
+def _escrow_from(payer: address, amount: uint256):
+    """
+    @dev Pulls `amount` WKC from `payer` into escrow (the payer must have
+         approved this contract, or used `permit`).
+    """
+    assert staticcall token.balanceOf(payer) >= amount, "ledger: balance too low for escrow"
+    assert staticcall token.allowance(payer, self) >= amount, "ledger: escrow not approved"
+    self.escrowed += amount
+    assert extcall token.transferFrom(payer, self, amount, default_return_value=True), "ledger: transfer failed"
+
+
+@internal
+def _credit(account: address, amount: uint256, task_id: uint256, reason: uint8):
+    """
+    @dev Moves `amount` from escrow to what `account` is owed.
+    """
+    if amount == 0:
+        return
+    self.escrowed -= amount
+    self.owed[account] += amount
+    self.credited += amount
+    log Credited(account=account, amount=amount, task_id=task_id, reason=reason)
+
+
+@internal
+def _burn(amount: uint256, task_id: uint256):
+    """
+    @dev Destroys `amount` of escrowed WKC.
+    """
+    if amount == 0:
+        return
+    self.escrowed -= amount
+    extcall token.burn(amount)
+    log Burned(task_id=task_id, amount=amount)
+
+
+@internal
+def _mint_to_escrow(amount: uint256):
+    """
+    @dev Mints `amount` new WKC into escrow, to be credited in the same call.
+    """
+    if amount == 0:
+        return
+    self.escrowed += amount
+    extcall token.mint(self, amount)

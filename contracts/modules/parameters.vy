@@ -1,0 +1,107 @@
+# pragma version ~=0.4.3
+"""
+@title Protocol parameters
+@custom:contract-name parameters
+@license MIT
+@notice The parameters of PROTOCOL.md section 2, fixed at deployment and readable
+        through one public getter each. The compile-time bounds below cap every loop
+        that runs over protocol data, so a parameter can tighten a bound but never
+        lift it.
+"""
+
+
+# @dev Compile-time bounds: the parameters may be set up to these values.
+MAX_MODELS_BOUND: constant(uint256) = 256
+MAX_OPEN_TASKS_BOUND: constant(uint256) = 64
+MAX_ATTEMPTS_BOUND: constant(uint256) = 16
+# @dev 10_000 basis points make 100 %.
+BPS: constant(uint256) = 10_000
+
+
+struct Parameters:
+    min_training_period: uint256
+    release_window: uint256
+    reveal_window: uint256
+    propose_window: uint256
+    vote_window: uint256
+    committee_size: uint256
+    quorum_bps: uint256
+    participation_fee: uint256
+    min_hosting_fee: uint256
+    round_issuance: uint256
+    refund_bps: uint256
+    min_bond: uint256
+    max_models_per_task: uint256
+    max_open_tasks: uint256
+    max_attempts: uint256
+    score_tolerance: uint256
+
+
+# @dev Blocks between publication and the test release, at least.
+min_training_period: public(immutable(uint256))
+# @dev Blocks after `release_height` in which the supplier may release the test set.
+release_window: public(immutable(uint256))
+# @dev Blocks after the test release in which trainers may reveal their models.
+reveal_window: public(immutable(uint256))
+# @dev Blocks after a round opens in which committee members may propose.
+propose_window: public(immutable(uint256))
+# @dev Blocks after the propose window in which the round may be finalized.
+vote_window: public(immutable(uint256))
+# @dev Expected committee size, tau.
+committee_size: public(immutable(uint256))
+# @dev Quorum, in basis points of the expected committee size.
+quorum_bps: public(immutable(uint256))
+# @dev WKC a trainer escrows with each model commitment.
+participation_fee: public(immutable(uint256))
+# @dev Least WKC a supplier pays the committee for hosting a task.
+min_hosting_fee: public(immutable(uint256))
+# @dev WKC minted to the valid validators of each settled round.
+round_issuance: public(immutable(uint256))
+# @dev Share of ranked models, in basis points, whose fee is refunded.
+refund_bps: public(immutable(uint256))
+# @dev Least WKC a validator bonds.
+min_bond: public(immutable(uint256))
+# @dev Most model commitments one task accepts.
+max_models_per_task: public(immutable(uint256))
+# @dev Most tasks open (published, not yet settled or expired) at once.
+max_open_tasks: public(immutable(uint256))
+# @dev Most attempts at a round before its task is cancelled.
+max_attempts: public(immutable(uint256))
+# @dev Largest difference, in score units (1e-6), at which two scores agree.
+score_tolerance: public(immutable(uint256))
+
+
+@deploy
+def __init__(p: Parameters):
+    """
+    @dev Checks the parameters against their bounds and fixes them.
+    @param p The parameters.
+    """
+    assert p.min_training_period > 0, "parameters: min_training_period is zero"
+    assert p.release_window > 0, "parameters: release_window is zero"
+    assert p.reveal_window > 0, "parameters: reveal_window is zero"
+    assert p.propose_window > 0, "parameters: propose_window is zero"
+    assert p.vote_window > 0, "parameters: vote_window is zero"
+    assert p.committee_size > 0, "parameters: committee_size is zero"
+    assert p.quorum_bps > 0 and p.quorum_bps <= BPS, "parameters: quorum_bps out of range"
+    assert p.refund_bps <= BPS, "parameters: refund_bps out of range"
+    assert p.max_models_per_task > 0 and p.max_models_per_task <= MAX_MODELS_BOUND, "parameters: max_models_per_task out of range"
+    assert p.max_open_tasks > 0 and p.max_open_tasks <= MAX_OPEN_TASKS_BOUND, "parameters: max_open_tasks out of range"
+    assert p.max_attempts > 0 and p.max_attempts <= MAX_ATTEMPTS_BOUND, "parameters: max_attempts out of range"
+
+    min_training_period = p.min_training_period
+    release_window = p.release_window
+    reveal_window = p.reveal_window
+    propose_window = p.propose_window
+    vote_window = p.vote_window
+    committee_size = p.committee_size
+    quorum_bps = p.quorum_bps
+    participation_fee = p.participation_fee
+    min_hosting_fee = p.min_hosting_fee
+    round_issuance = p.round_issuance
+    refund_bps = p.refund_bps
+    min_bond = p.min_bond
+    max_models_per_task = p.max_models_per_task
+    max_open_tasks = p.max_open_tasks
+    max_attempts = p.max_attempts
+    score_tolerance = p.score_tolerance

@@ -1,0 +1,196 @@
+# pragma version ~=0.4.3
+"""
+@title Tasks: publication and test release
+@custom:contract-name tasks
+@license MIT
+@notice A supplier publishes a task (PROTOCOL.md section 4): the training data's
+        CID, a commitment to the hidden test set, a metric, a release height, and a
+        reward and hosting fee that go into escrow. From `release_height` the
+        supplier has `release_window` blocks to release the test set that matches
+        the commitment (section 6).
+"""
+
+from . import cid
+from . import parameters
+from . import ledger
+
+uses: parameters
+uses: ledger
+
+
+# @dev Metrics of PROTOCOL.md section 3: 0 accuracy, 1 macro F1, 2 Cohen's kappa,
+# 3 ROC AUC, 4 RMSE, 5 MAE, 6 R².
+METRIC_COUNT: constant(uint8) = 7
+
+# @dev Task states.
+TASK_OPEN: constant(uint8) = 1  # published; the test set is not released yet
+TASK_RELEASED: constant(uint8) = 2  # the test set is released
+TASK_EXPIRED: constant(uint8) = 3  # the release window passed without a release
+TASK_SETTLED: constant(uint8) = 4  # a round finalized it
+TASK_CANCELLED: constant(uint8) = 5  # no round reached a quorum in `max_attempts`
+
+
+struct Task:
+    supplier: address
+    train_cid: String[128]
+    test_commitment: bytes32
+    metric: uint8
+    release_height: uint256
+    reward: uint256
+    hosting_fee: uint256
+    baseline_cid: String[128]
+    baseline_score: int256
+    published_at: uint256
+    state: uint8
+    test_cid: String[128]
+    released_at: uint256
+    model_count: uint256
+    revealed_count: uint256
+
+
+event TaskPublished:
+    task_id: indexed(uint256)
+    supplier: indexed(address)
+    train_cid: String[128]
+    test_commitment: bytes32
+    metric: uint8
+    release_height: uint256
+    reward: uint256
+    hosting_fee: uint256
+    baseline_cid: String[128]
+    baseline_score: int256
+
+
+event TestReleased:
+    task_id: indexed(uint256)
+    test_cid: String[128]
+    salt: bytes32
+
+
+# @dev The number of tasks ever published; task ids run from 1 to `task_count`.
+task_count: public(uint256)
+# @dev Every task by id.
+task: public(HashMap[uint256, Task])
+# @dev The models committed to each task, by task id and position (0-based).
+task_models: public(HashMap[uint256, HashMap[uint256, uint256]])
+# @dev Tasks neither settled, expired nor cancelled, in no particular order.
+open_tasks: DynArray[uint256, parameters.MAX_OPEN_TASKS_BOUND]
+
+
+@external
+@view
+def open_task_ids() -> DynArray[uint256, parameters.MAX_OPEN_TASKS_BOUND]:
+    """
+    @notice The tasks that are neither settled, expired nor cancelled.
+    @return DynArray The ids of the open tasks, in no particular order.
+    """
+    return self.open_tasks
+
+
+@internal
+def _publish(
+    supplier: address,
+    train_cid: String[128],
+    test_commitment: bytes32,
+    metric: uint8,
+    release_height: uint256,
+    reward: uint256,
+    hosting_fee: uint256,
+    baseline_cid: String[128],
+    baseline_score: int256,
+) -> uint256:
+    cid._check(train_cid)
+    cid._check(baseline_cid)
+    assert test_commitment != empty(bytes32), "tasks: empty test commitment"
+    assert metric < METRIC_COUNT, "tasks: unknown metric"
+    assert release_height >= block.number + parameters.min_training_period, "tasks: training period too short"
+    assert reward > 0, "tasks: zero reward"
+    assert hosting_fee >= parameters.min_hosting_fee, "tasks: hosting fee too low"
+    assert len(self.open_tasks) < parameters.max_open_tasks, "tasks: too many open tasks"
+
+    task_id: uint256 = self.task_count + 1
+    self.task_count = task_id
+    self.task[task_id] = Task(
+        supplier=supplier,
+        train_cid=train_cid,
+        test_commitment=test_commitment,
+        metric=metric,
+        release_height=release_height,
+        reward=reward,
+        hosting_fee=hosting_fee,
+        baseline_cid=baseline_cid,
+        baseline_score=baseline_score,
+        published_at=block.number,
+        state=TASK_OPEN,
+        test_cid="",
+        released_at=0,
+        model_count=0,
+        revealed_count=0,
+    )
+    self.open_tasks.append(task_id)
+    log TaskPublished(
+        task_id=task_id,
+        supplier=supplier,
+        train_cid=train_cid,
+        test_commitment=test_commitment,
+        metric=metric,
+        release_height=release_height,
+        reward=reward,
+        hosting_fee=hosting_fee,
+        baseline_cid=baseline_cid,
+        baseline_score=baseline_score,
+    )
+
+    ledger._escrow_from(supplier, reward + hosting_fee)
+    return task_id
+
+
+@internal
+def _release(task_id: uint256, caller: address, test_cid: String[128], salt: bytes32):
+    task_: Task = self._existing(task_id)
+    assert caller == task_.supplier, "tasks: caller is not the supplier"
+    assert task_.state == TASK_OPEN, "tasks: task is not awaiting its test set"
+    assert block.number >= task_.release_height, "tasks: release window not open yet"
+    assert block.number < task_.release_height + parameters.release_window, "tasks: release window closed"
+    cid._check(test_cid)
+    assert keccak256(abi_encode(test_cid, salt)) == task_.test_commitment, "tasks: test set does not match commitment"
+
+    self.task[task_id].state = TASK_RELEASED
+    self.task[task_id].test_cid = test_cid
+    self.task[task_id].released_at = block.number
+    log TestReleased(task_id=task_id, test_cid=test_cid, salt=salt)
+
+
+@internal
+def _add_model(task_id: uint256, model_id: uint256):
+    position: uint256 = self.task[task_id].model_count
+    self.task_models[task_id][position] = model_id
+    self.task[task_id].model_count = position + 1
+
+
+@internal
+def _note_reveal(task_id: uint256):
+    self.task[task_id].revealed_count += 1
+
+
+@internal
+def _close(task_id: uint256, state: uint8):
+    """
+    @dev Moves an open task to a final state and drops it from `open_tasks`.
+    """
+    self.task[task_id].state = state
+    count: uint256 = len(self.open_tasks)
+    for i: uint256 in range(count, bound=parameters.MAX_OPEN_TASKS_BOUND):
+        if self.open_tasks[i] == task_id:
+            # Swap with the last entry and pop: the order of open tasks carries no meaning.
+            self.open_tasks[i] = self.open_tasks[count - 1]
+            self.open_tasks.pop()
+            return
+    raise "tasks: task is not open"
+
+
+@internal
+@view
+def _existing(task_id: uint256) -> Task:
+    assert task_id > 0 and task_id <= self.task_count, "tasks: unknown task"
+    return self.task[task_id]

@@ -1,0 +1,144 @@
+"""BLS signatures off chain: the arkworks backend against the py_ecc reference, encodings, PoP."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from py_ecc.bls.hash_to_curve import map_to_curve_G1, map_to_curve_G2
+from py_ecc.optimized_bls12_381 import FQ, FQ2, normalize
+
+from tests.crypto.conftest import deterministic_key
+from wekacoin_offchain.crypto import (
+    POSSESSION_DST,
+    SIGNATURE_DST,
+    InvalidEncoding,
+    SecretKey,
+    bls,
+    bls_reference,
+    prove_possession,
+    public_key_bytes,
+    sign,
+    verify,
+    verify_possession,
+)
+from wekacoin_offchain.crypto.eip2537 import FIELD_MODULUS, decode_fp, decode_g1, encode_fp
+from wekacoin_offchain.errors import UserError
+
+MESSAGES = [b"", b"abc", bytes(range(256)) * 2]
+
+
+def non_subgroup_g1() -> bytes:
+    """A point on the G1 curve outside the prime-order subgroup (SSWU map without cofactor clearing)."""
+    x, y = normalize(map_to_curve_G1(FQ(7)))
+    return encode_fp(int(x)) + encode_fp(int(y))
+
+
+def non_subgroup_g2() -> bytes:
+    x, y = normalize(map_to_curve_G2(FQ2([7, 11])))
+    return b"".join(encode_fp(int(c)) for c in (*x.coeffs, *y.coeffs))
+
+
+def with_bit_flipped(data: bytes, position: int) -> bytes:
+    return data[:position] + bytes([data[position] ^ 1]) + data[position + 1 :]
+
+
+@pytest.mark.parametrize("label", range(4))
+def test_arkworks_and_py_ecc_agree_on_keys_and_signatures(label: int) -> None:
+    key = deterministic_key(label)
+    assert bls.public_key_bytes(key) == bls_reference.public_key_bytes(key)
+    for message in MESSAGES:
+        assert bls.sign(key, message) == bls_reference.sign(key, message)
+    assert bls.prove_possession(key) == bls_reference.sign(key, bls.public_key_bytes(key), POSSESSION_DST)
+
+
+@pytest.mark.parametrize("label", range(2))
+def test_arkworks_and_py_ecc_agree_on_verdicts(label: int) -> None:
+    key, other = deterministic_key(label), deterministic_key(label + 100)
+    public_key, signature = public_key_bytes(key), sign(key, b"round 7")
+    cases = [
+        (public_key, b"round 7", signature, SIGNATURE_DST, True),
+        (public_key, b"round 8", signature, SIGNATURE_DST, False),
+        (public_key_bytes(other), b"round 7", signature, SIGNATURE_DST, False),
+        (public_key, b"round 7", signature, POSSESSION_DST, False),
+    ]
+    for case_key, message, case_signature, dst, expected in cases:
+        assert bls.verify(case_key, message, case_signature, dst) is expected
+        assert bls_reference.verify(case_key, message, case_signature, dst) is expected
+
+
+def test_keygen_is_the_drafts_hkdf_keygen_and_needs_a_32_byte_seed() -> None:
+    seed = hashlib.sha256(b"seed").digest()
+    assert SecretKey.from_seed(seed) == SecretKey.from_seed(seed)
+    assert SecretKey.from_seed(seed) != SecretKey.from_seed(bytes(32))
+    assert repr(SecretKey.from_seed(seed)) == "SecretKey()"
+    with pytest.raises(UserError, match="32 bytes"):
+        SecretKey.from_seed(b"short")
+    with pytest.raises(UserError):
+        SecretKey(0)
+
+
+def test_public_keys_and_signatures_have_the_eip_2537_sizes(keys: list[tuple[SecretKey, bytes]]) -> None:
+    key, public_key = keys[0]
+    signature = sign(key, b"m")
+    assert len(public_key) == 256 and len(signature) == 128
+    for word in (public_key[i : i + 64] for i in range(0, 256, 64)):
+        assert word[:16] == bytes(16)
+    decode_g1(signature)
+
+
+def test_field_elements_must_be_canonical() -> None:
+    assert decode_fp(encode_fp(FIELD_MODULUS - 1)) == FIELD_MODULUS - 1
+    with pytest.raises(InvalidEncoding):
+        decode_fp(FIELD_MODULUS.to_bytes(64, "big"))
+    with pytest.raises(InvalidEncoding):
+        decode_fp(b"\x01" + bytes(63))
+    with pytest.raises(InvalidEncoding):
+        encode_fp(FIELD_MODULUS)
+
+
+def _malformed_signatures(signature: bytes) -> dict[str, bytes]:
+    x = int.from_bytes(signature[16:64], "big")
+    return {
+        "infinity": bytes(128),
+        "short": signature[:127],
+        "long": signature + b"\x00",
+        "padding": with_bit_flipped(signature, 0),
+        "off curve": with_bit_flipped(signature, 127),
+        "x plus p": (x + FIELD_MODULUS).to_bytes(64, "big") + signature[64:],
+        "not in subgroup": non_subgroup_g1(),
+    }
+
+
+def test_malformed_signatures_and_keys_are_rejected(keys: list[tuple[SecretKey, bytes]]) -> None:
+    key, public_key = keys[1]
+    signature = sign(key, b"m")
+    assert verify(public_key, b"m", signature)
+    for name, bad_signature in _malformed_signatures(signature).items():
+        assert not verify(public_key, b"m", bad_signature), name
+    for name, bad_key in {
+        "infinity": bytes(256),
+        "short": public_key[:255],
+        "off curve": with_bit_flipped(public_key, 255),
+        "not in subgroup": non_subgroup_g2(),
+    }.items():
+        assert not verify(bad_key, b"m", signature), name
+        assert not bls_reference.verify(bad_key, b"m", signature), name
+
+
+def test_dst_must_be_1_to_255_bytes(keys: list[tuple[SecretKey, bytes]]) -> None:
+    with pytest.raises(UserError):
+        bls.hash_to_g1(b"m", b"")
+    with pytest.raises(UserError):
+        sign(keys[0][0], b"m", b"x" * 256)
+
+
+def test_proof_of_possession_binds_the_key_to_its_secret(keys: list[tuple[SecretKey, bytes]]) -> None:
+    (victim, victim_key), (attacker, attacker_key) = keys[2], keys[3]
+    proof = prove_possession(victim)
+    assert verify_possession(victim_key, proof)
+    assert not verify_possession(attacker_key, proof), "a PoP for another key"
+    # Registering the victim's key with a PoP made by a different secret.
+    assert not verify_possession(victim_key, sign(attacker, victim_key, POSSESSION_DST))
+    # An ordinary signature over the key is not a PoP: the domain tags differ.
+    assert not verify_possession(victim_key, sign(victim, victim_key, SIGNATURE_DST))

@@ -1,0 +1,201 @@
+"""The one input/output contract every WekaCoin model follows, and how a model is run.
+
+- One graph input named `features`: float32, shape [N, F] (N free; F free or equal to
+  the dataset's feature count).
+- The output the metric reads, by name: `label` (int64, [N] or [N, 1], class indices)
+  for label metrics; `probabilities` (float32, [N, 2], column 1 is the positive class,
+  class index 1) for roc_auc; `variable` (float32, [N] or [N, 1]) for regression.
+  These are the names scikit-learn models exported by skl2onnx (zipmap off) already
+  use; other outputs may exist and are not read.
+- Only the standard operator domains (`ai.onnx`, written "" or "ai.onnx", and
+  `ai.onnx.ml`), no model-local functions, no external data.
+
+onnxruntime runs single-threaded and sequentially with only the basic,
+hardware-independent graph optimisations, so every validator computes the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+import onnx
+import onnxruntime as ort
+
+from wekacoin_offchain.ml.metrics import Metric, MetricKind
+
+INPUT_NAME = "features"
+OUTPUT_NAMES = {
+    MetricKind.LABEL: "label",
+    MetricKind.SCORE: "probabilities",
+    MetricKind.REGRESSION: "variable",
+}
+_OUTPUT_DTYPES = {
+    MetricKind.LABEL: np.dtype(np.int64),
+    MetricKind.SCORE: np.dtype(np.float32),
+    MetricKind.REGRESSION: np.dtype(np.float32),
+}
+ALLOWED_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml"})
+OPSET = 17
+ML_OPSET = 3
+"""Opsets the project's own exports target (any opset onnxruntime supports is accepted)."""
+
+
+class ContractViolation(Exception):
+    """The model breaks the I/O contract or the sandbox rules; the message is the reason."""
+
+
+def output_name(metric: Metric) -> str:
+    return OUTPUT_NAMES[metric.kind]
+
+
+def session_options() -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # Basic optimisations (constant folding, redundant-node removal) keep semantics and do
+    # not depend on the CPU; the extended/layout ones may pick CPU-specific kernels.
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.use_deterministic_compute = True
+    options.log_severity_level = 3  # errors only: a hostile model must not flood logs
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
+def parse_model(model_bytes: bytes) -> onnx.ModelProto:
+    try:
+        return onnx.load_model_from_string(model_bytes)
+    except Exception as exc:  # protobuf raises several types for garbage bytes
+        raise ContractViolation(f"not an ONNX model: {type(exc).__name__}") from None
+
+
+def check_model(model: onnx.ModelProto, n_features: int, metric: Metric) -> None:
+    """Refuse, before onnxruntime sees it, anything outside the contract or the sandbox."""
+    for opset in model.opset_import:
+        if opset.domain not in ALLOWED_DOMAINS:
+            raise ContractViolation(f"operator domain {opset.domain!r} is not allowed")
+    if len(model.functions):
+        raise ContractViolation("model-local functions are not allowed")
+    for graph in _graphs(model.graph):
+        for node in graph.node:
+            if node.domain not in ALLOWED_DOMAINS:
+                raise ContractViolation(f"operator {node.domain}.{node.op_type} is not allowed")
+    for tensor in _tensors(model.graph):
+        if tensor.data_location == onnx.TensorProto.EXTERNAL or len(tensor.external_data):
+            raise ContractViolation("external data files are not allowed")
+    _check_input(model.graph, n_features)
+    _check_output(model.graph, metric)
+    try:
+        onnx.checker.check_model(model)
+    except onnx.checker.ValidationError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid"
+        raise ContractViolation(f"invalid ONNX model: {first_line[:200]}") from None
+
+
+def _check_input(graph: onnx.GraphProto, n_features: int) -> None:
+    initialized = {tensor.name for tensor in graph.initializer}
+    inputs = [value for value in graph.input if value.name not in initialized]
+    if [value.name for value in inputs] != [INPUT_NAME]:
+        raise ContractViolation(f"the model must have exactly one input, named {INPUT_NAME!r}")
+    tensor_type = inputs[0].type.tensor_type
+    if not inputs[0].type.HasField("tensor_type") or tensor_type.elem_type != onnx.TensorProto.FLOAT:
+        raise ContractViolation(f"input {INPUT_NAME!r} must be a float32 tensor")
+    dims = tensor_type.shape.dim
+    if not tensor_type.HasField("shape") or len(dims) != 2:
+        raise ContractViolation(f"input {INPUT_NAME!r} must have shape [N, F]")
+    if dims[1].HasField("dim_value") and dims[1].dim_value != n_features:
+        raise ContractViolation(
+            f"the model takes {dims[1].dim_value} features, the dataset has {n_features}"
+        )
+
+
+def _check_output(graph: onnx.GraphProto, metric: Metric) -> None:
+    name = output_name(metric)
+    if name not in {value.name for value in graph.output}:
+        raise ContractViolation(f"the model has no output named {name!r} (needed by {metric.name})")
+
+
+def _graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
+    """The graph and every subgraph (Loop, If, Scan bodies), depth first."""
+    yield graph
+    for node in graph.node:
+        for attribute in node.attribute:
+            if attribute.HasField("g"):
+                yield from _graphs(attribute.g)
+            for subgraph in attribute.graphs:
+                yield from _graphs(subgraph)
+
+
+def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
+    """Every tensor stored in the model: initializers and tensor-valued attributes."""
+    for g in _graphs(graph):
+        yield from g.initializer
+        for sparse in g.sparse_initializer:
+            yield from (sparse.values, sparse.indices)
+        for node in g.node:
+            for attribute in node.attribute:
+                if attribute.HasField("t"):
+                    yield attribute.t
+                yield from attribute.tensors
+                if attribute.HasField("sparse_tensor"):
+                    yield from (attribute.sparse_tensor.values, attribute.sparse_tensor.indices)
+                for sparse in attribute.sparse_tensors:
+                    yield from (sparse.values, sparse.indices)
+
+
+def open_session(model_bytes: bytes) -> ort.InferenceSession:
+    try:
+        return ort.InferenceSession(
+            model_bytes, sess_options=session_options(), providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime raises its own exception types for bad graphs
+        raise ContractViolation(f"cannot load the model: {_reason(exc)}") from None
+
+
+def predict(
+    session: ort.InferenceSession, features: npt.NDArray[np.float32], metric: Metric
+) -> npt.NDArray[np.generic]:
+    """Run the model and return what the metric reads as a vector of N values.
+
+    Raises `ContractViolation` when the model cannot run or its output breaks the contract.
+    """
+    name = output_name(metric)
+    try:
+        (output,) = session.run([name], {INPUT_NAME: features})
+    except Exception as exc:  # a failing kernel, a shape error, memory exhausted
+        raise ContractViolation(f"the model cannot run: {_reason(exc)}") from None
+    if not isinstance(output, np.ndarray):
+        raise ContractViolation(f"output {name!r} is not a tensor")
+    expected_dtype = _OUTPUT_DTYPES[metric.kind]
+    if output.dtype != expected_dtype:
+        raise ContractViolation(f"output {name!r} is {output.dtype}, expected {expected_dtype}")
+    n = features.shape[0]
+    if metric.kind is MetricKind.SCORE:
+        if output.shape != (n, 2):
+            raise ContractViolation(f"output {name!r} has shape {list(output.shape)}, expected [{n}, 2]")
+        values = output[:, 1]
+    else:
+        if output.shape not in ((n,), (n, 1)):
+            raise ContractViolation(
+                f"output {name!r} has shape {list(output.shape)}, expected [{n}] or [{n}, 1]"
+            )
+        values = output.reshape(n)
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        raise ContractViolation(f"output {name!r} holds non-finite values")
+    return values
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    # onnxruntime reports an allocation refused under RLIMIT_AS through its arena or as
+    # std::bad_alloc; name the cause instead of quoting an arena source path.
+    if "Failed to allocate memory" in text or "bad_alloc" in text:
+        return "memory limit exceeded"
+    return _short(exc)
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] if text else type(exc).__name__

@@ -1,0 +1,44 @@
+"""The one interface every content store offers: the embedded block store and Kubo RPC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from os import PathLike
+from typing import Protocol, runtime_checkable
+
+StrPath = str | PathLike[str]
+
+
+@runtime_checkable
+class ContentStore(Protocol):
+    """Content addressed by CID strings, with the CIDs `ipfs add` gives.
+
+    `cid_version=1` (the protocol's default) means `ipfs add --cid-version 1`: raw
+    leaves, CIDv1 in base32; `cid_version=0` means plain `ipfs add`. Every CID a method
+    returns is canonical (see `cids.ContentId.text`). User mistakes raise subclasses of
+    `wekacoin_offchain.errors.UserError` (see `storage.errors`).
+    """
+
+    def add_bytes(self, data: bytes, cid_version: int = 1, only_hash: bool = False) -> str:
+        """Store `data` as a UnixFS file and return its CID (only compute it if `only_hash`)."""
+        ...
+
+    def add_file(self, path: StrPath, cid_version: int = 1, only_hash: bool = False) -> str:
+        """Like add_bytes, reading the file chunk by chunk: memory does not grow with it."""
+        ...
+
+    def cat(self, cid: str) -> bytes:
+        """All the bytes of the file `cid` names."""
+        ...
+
+    def open(self, cid: str) -> Iterator[bytes]:
+        """The file's bytes as a stream of chunks, for content too large to hold at once."""
+        ...
+
+    def pin(self, cid: str) -> str:
+        """Keep the whole DAG under `cid` (it must be complete); return the canonical CID."""
+        ...
+
+    def has(self, cid: str) -> bool:
+        """True when the store holds the root block of `cid` locally (no network fetch)."""
+        ...

@@ -1,0 +1,207 @@
+"""Start and stop a real IPFS daemon here: js-ipfs from `node_modules`, loopback only.
+
+No kubo binary can be installed on this project's machines (its npm package downloads
+the binary at install time), so tests and demos of the Kubo RPC path run js-ipfs
+0.66.1 (`npm ci` installs it from package-lock.json), which serves the same RPC API
+and gives the same CIDs. Each daemon gets a throwaway repository and free ports on
+127.0.0.1, with bootstrap, MDNS, delegates, routing and preload off, so no connection
+leaves the machine.
+
+Run `python -m wekacoin_offchain.storage.jsipfs` to keep one running by hand.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections import deque
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from wekacoin_offchain.storage.errors import StoreUnavailableError
+
+CLI_JS = Path("node_modules/ipfs/src/cli.js")
+POLYFILL = Path("tools/ipfs/promise-with-resolvers.mjs")
+"""Node 20 lacks Promise.withResolvers, which js-ipfs's dependencies call."""
+
+_LOOPBACK_ANY_PORT = "/ip4/127.0.0.1/tcp/0"
+_API_LINE = re.compile(r"HTTP API listening on (/\S+?)(/http)?$")
+_READY_LINE = "Daemon is ready"
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The directory holding `node_modules/ipfs` and `tools/ipfs`, searched upward.
+
+    Searched from `start` (default: the working directory), then from this package's
+    own location (an editable install lives in the repository).
+    """
+    origins = [start or Path.cwd(), Path(__file__).resolve().parent]
+    for origin in origins:
+        for directory in (origin.resolve(), *origin.resolve().parents):
+            if (directory / POLYFILL).is_file():
+                if (directory / CLI_JS).is_file():
+                    return directory
+                raise StoreUnavailableError(
+                    f"js-ipfs is not installed in {directory}: run `npm ci` there "
+                    "(it installs ipfs@0.66.1 from package-lock.json)"
+                )
+    raise StoreUnavailableError(
+        "cannot find the WekaCoin repository (tools/ipfs/ and node_modules/): "
+        "run this from the repository after `npm ci`"
+    )
+
+
+def loopback_only(config: dict[str, Any]) -> dict[str, Any]:
+    """A js-ipfs config that listens on 127.0.0.1 only, on free ports, and calls no one."""
+    result = copy.deepcopy(config)
+    addresses = result.setdefault("Addresses", {})
+    addresses.update(
+        Swarm=[_LOOPBACK_ANY_PORT],
+        API=_LOOPBACK_ANY_PORT,
+        Gateway=_LOOPBACK_ANY_PORT,
+        Announce=[],
+        NoAnnounce=[],
+        Delegates=[],
+    )
+    addresses.pop("RPC", None)  # the gRPC-over-websocket server: not needed, one port less
+    result["Bootstrap"] = []
+    result["Discovery"] = {"MDNS": {"Enabled": False, "Interval": 10}, "webRTCStar": {"Enabled": False}}
+    result["Routing"] = {"Type": "none"}
+    result.setdefault("Swarm", {})["DisableNatPortMap"] = True
+    result.setdefault("Pubsub", {})["Enabled"] = False
+    return result
+
+
+class JsIpfsDaemon:
+    """One js-ipfs daemon with a temporary repository; a context manager.
+
+    `api` is its RPC address as a multiaddr (`/ip4/127.0.0.1/tcp/PORT`) once started.
+    """
+
+    def __init__(self, project_root: Path | None = None, startup_timeout: float = 90.0) -> None:
+        self.project_root = project_root or find_project_root()
+        self.startup_timeout = startup_timeout
+        self.api = ""
+        self._process: subprocess.Popen[str] | None = None
+        self._repo: Path | None = None
+        self._output: deque[str] = deque(maxlen=200)
+        self._ready = threading.Event()
+
+    def __enter__(self) -> JsIpfsDaemon:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _node_command(self, *arguments: str) -> list[str]:
+        node = shutil.which("node")
+        if node is None:
+            raise StoreUnavailableError("Node.js (`node`) is not on PATH; js-ipfs needs it")
+        polyfill = (self.project_root / POLYFILL).resolve().as_uri()
+        return [node, "--import", polyfill, str(self.project_root / CLI_JS), *arguments]
+
+    def start(self) -> None:
+        if self._process is not None:
+            raise RuntimeError("this daemon is already started")
+        find_project_root(self.project_root)  # a clear message when node_modules is missing
+        self._repo = Path(tempfile.mkdtemp(prefix="wekacoin-js-ipfs-"))
+        environment = {**os.environ, "IPFS_PATH": str(self._repo)}
+        try:
+            initialised = subprocess.run(
+                self._node_command("init", "--emptyRepo"),
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=self.startup_timeout,
+            )
+            if initialised.returncode != 0:
+                raise StoreUnavailableError(
+                    f"js-ipfs init failed: {_last_line(initialised.stderr or initialised.stdout)}"
+                )
+            config_path = self._repo / "config"
+            config_path.write_text(json.dumps(loopback_only(json.loads(config_path.read_text())), indent=2))
+            self._process = subprocess.Popen(
+                self._node_command("daemon", "--enable-preload=false"),
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,  # a Ctrl-C meant for pytest reaches us, and we stop it
+            )
+            # The daemon logs for as long as it runs: read it all, or a full pipe stalls it.
+            threading.Thread(target=self._read_output, daemon=True).start()
+            if not self._ready.wait(self.startup_timeout) or not self.api:
+                raise StoreUnavailableError(
+                    f"js-ipfs did not become ready in {self.startup_timeout:g} s: "
+                    f"{_last_line(chr(10).join(self._output))}"
+                )
+        except BaseException:
+            self.stop()
+            raise
+
+    def _read_output(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        for line in process.stdout:
+            line = line.rstrip()
+            self._output.append(line)
+            match = _API_LINE.search(line)
+            if match:
+                self.api = match.group(1)
+            if line == _READY_LINE:
+                self._ready.set()
+        self._ready.set()  # it exited: let start() see that rather than wait for the timeout
+
+    def stop(self) -> None:
+        """Stop the daemon (SIGTERM, then SIGKILL after 10 s) and delete its repository."""
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+        if self._repo is not None:
+            shutil.rmtree(self._repo, ignore_errors=True)
+            self._repo = None
+        self.api = ""
+
+    @property
+    def output(self) -> str:
+        """The daemon's latest log lines, for diagnostics."""
+        return "\n".join(self._output)
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def main() -> None:
+    """Run a daemon in the foreground until interrupted, printing its API address."""
+    with JsIpfsDaemon() as daemon:
+        print(f"js-ipfs RPC API at {daemon.api} (use: wekacoin store --api {daemon.api} ...)", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

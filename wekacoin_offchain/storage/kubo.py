@@ -1,0 +1,215 @@
+"""A ContentStore over the Kubo RPC API (kubo, or js-ipfs which serves the same API).
+
+A thin httpx client over the documented endpoints (https://docs.ipfs.tech/reference/kubo/rpc/):
+`add`, `cat`, `pin/add`, `block/stat`. ipfshttpclient is not used: it is unmaintained
+since 2021 and its `connect()` refuses any kubo newer than 0.8.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from wekacoin_offchain.storage.base import StrPath
+from wekacoin_offchain.storage.cids import canonical_cid, checked_cid_version, parse_cid
+from wekacoin_offchain.storage.errors import (
+    ContentNotFoundError,
+    MissingFileError,
+    StorageError,
+    StoreUnavailableError,
+)
+from wekacoin_offchain.storage.layout import CHUNK_SIZE
+
+DEFAULT_API = "/ip4/127.0.0.1/tcp/5001"
+"""Where a user's kubo listens by default."""
+
+_ADDRESS_PROTOCOLS = ("ip4", "ip6", "dns", "dns4", "dns6")
+
+
+def api_base_url(api: str) -> str:
+    """`http://host:port` for an API multiaddr (`/ip4/127.0.0.1/tcp/5001[/http]`) or URL."""
+    text = api.strip()
+    if text.startswith(("http://", "https://")):
+        return text.rstrip("/")
+    parts = text.strip("/").split("/")
+    valid = (
+        text.startswith("/")
+        and len(parts) in (4, 5)
+        and parts[0] in _ADDRESS_PROTOCOLS
+        and parts[2] == "tcp"
+        and parts[3].isdigit()
+        and parts[4:] in ([], ["http"], ["https"])
+    )
+    if not valid:
+        raise StorageError(
+            f"not an IPFS API address: {api!r} "
+            "(expected a multiaddr like /ip4/127.0.0.1/tcp/5001 or a URL like http://127.0.0.1:5001)"
+        )
+    scheme = "https" if parts[4:] == ["https"] else "http"
+    host = f"[{parts[1]}]" if parts[0] in ("ip6", "dns6") and ":" in parts[1] else parts[1]
+    return f"{scheme}://{host}:{parts[3]}"
+
+
+class KuboRpcStore:
+    """Content in an IPFS daemon reached over its RPC API.
+
+    `fetch_timeout` bounds `cat`, `open` and `pin`, which may fetch from the network
+    (kubo searches peers for a CID it lacks); past it the content counts as not found.
+    `has` asks the daemon for its local copy only (`offline`); js-ipfs ignores that flag
+    and waits for the network instead, so `has_timeout` bounds its answer.
+    """
+
+    def __init__(self, api: str = DEFAULT_API, *, fetch_timeout: float = 60.0, has_timeout: float = 2.0) -> None:
+        self.api = api
+        self.base_url = api_base_url(api)
+        self.fetch_timeout = fetch_timeout
+        self.has_timeout = has_timeout
+        # trust_env=False: a proxy set for the internet must not carry calls to a local daemon.
+        self._client = httpx.Client(
+            base_url=f"{self.base_url}/api/v0/",
+            timeout=httpx.Timeout(fetch_timeout + 10.0, connect=5.0),
+            trust_env=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"KuboRpcStore({self.api!r})"
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> KuboRpcStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- adding -------------------------------------------------------------------
+
+    def add_bytes(self, data: bytes, cid_version: int = 1, only_hash: bool = False) -> str:
+        return self._add("data", bytes(data), cid_version, only_hash)
+
+    def add_file(self, path: StrPath, cid_version: int = 1, only_hash: bool = False) -> str:
+        try:
+            stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
+        except IsADirectoryError:
+            raise MissingFileError(f"{path} is a directory, not a file") from None
+        except FileNotFoundError:
+            raise MissingFileError(f"no such file: {path}") from None
+        except OSError as exc:
+            raise MissingFileError(f"cannot read {path}: {exc.strerror}") from None
+        with stream:
+            # httpx sends a file object in pieces: the upload streams.
+            return self._add(Path(path).name, stream, cid_version, only_hash)
+
+    def _add(self, name: str, content: bytes | IO[bytes], cid_version: int, only_hash: bool) -> str:
+        version = checked_cid_version(cid_version)
+        params = {
+            "cid-version": str(version),
+            # Explicit, not the daemon's defaults: these are what fix the CID.
+            "raw-leaves": _flag(version == 1),
+            "chunker": f"size-{CHUNK_SIZE}",
+            "only-hash": _flag(only_hash),
+            "pin": _flag(not only_hash),
+        }
+        if version == 1:
+            # js-ipfs prints CIDv1 in base58btc by default (and refuses base32 for CIDv0).
+            params["cid-base"] = "base32"
+        response = self._post("add", params, files={"file": (name, content, "application/octet-stream")})
+        if response.status_code != 200:
+            raise StorageError(f"the IPFS daemon at {self.api} refused to add: {_message(response)}")
+        # The answer is one JSON object per line; the file's own line comes last.
+        entries = [json.loads(line) for line in response.text.splitlines() if line.strip()]
+        hashes = [entry["Hash"] for entry in entries if "Hash" in entry]
+        if not hashes:
+            raise StorageError(f"the IPFS daemon at {self.api} answered add without a CID")
+        return canonical_cid(hashes[-1])
+
+    # --- reading ------------------------------------------------------------------
+
+    def open(self, cid: str) -> Iterator[bytes]:
+        """Stream the file; the request is made (and a missing CID reported) before this returns."""
+        content_id = parse_cid(cid)
+        request = self._client.build_request(
+            "POST", "cat", params={"arg": content_id.text, "timeout": _duration(self.fetch_timeout)}
+        )
+        response = self._send(request, stream=True)
+        if response.status_code != 200:
+            response.read()
+            response.close()
+            raise ContentNotFoundError(f"cannot get {content_id} from {self.api}: {_message(response)}")
+        return self._body(content_id.text, response)
+
+    def _body(self, cid: str, response: httpx.Response) -> Iterator[bytes]:
+        # kubo reports an error after the first bytes only in an HTTP trailer, which httpx
+        # does not expose; the announced length catches a stream that stopped early.
+        announced = response.headers.get("X-Content-Length")
+        received = 0
+        try:
+            for piece in response.iter_bytes():
+                received += len(piece)
+                yield piece
+        except httpx.TransportError as exc:
+            raise StoreUnavailableError(
+                f"the IPFS daemon at {self.api} broke off {cid} after {received} bytes ({exc})"
+            ) from None
+        finally:
+            response.close()
+        if announced is not None and announced.isdigit() and received != int(announced):
+            raise ContentNotFoundError(
+                f"{cid} from {self.api} stopped after {received} of {announced} bytes"
+            )
+
+    def cat(self, cid: str) -> bytes:
+        return b"".join(self.open(cid))
+
+    def pin(self, cid: str) -> str:
+        content_id = parse_cid(cid)
+        params = {"arg": content_id.text, "recursive": "true", "timeout": _duration(self.fetch_timeout)}
+        response = self._post("pin/add", params)
+        if response.status_code != 200:
+            raise ContentNotFoundError(f"cannot pin {content_id} on {self.api}: {_message(response)}")
+        return content_id.text
+
+    def has(self, cid: str) -> bool:
+        content_id = parse_cid(cid)
+        params = {"arg": content_id.text, "offline": "true", "timeout": _duration(self.has_timeout)}
+        response = self._post("block/stat", params)
+        # Any refusal for a well-formed CID means "not here" (kubo: not found locally;
+        # js-ipfs: the lookup timed out waiting for the network).
+        return response.status_code == 200
+
+    # --- transport ----------------------------------------------------------------
+
+    def _post(self, endpoint: str, params: dict[str, str], **kwargs: Any) -> httpx.Response:
+        return self._send(self._client.build_request("POST", endpoint, params=params, **kwargs))
+
+    def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
+        try:
+            return self._client.send(request, stream=stream)
+        except httpx.TransportError as exc:
+            raise StoreUnavailableError(
+                f"no IPFS API answers at {self.api} ({type(exc).__name__}): start a daemon "
+                "there, or use the embedded store (--store-dir)"
+            ) from None
+
+
+def _duration(seconds: float) -> str:
+    """A duration as kubo (Go) and js-ipfs both parse it: `60s`, `0.5s`."""
+    return f"{seconds:g}s"
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _message(response: httpx.Response) -> str:
+    """The daemon's one-line reason (its JSON `Message`), else the HTTP status."""
+    try:
+        message = response.json().get("Message")
+    except (ValueError, AttributeError):
+        message = None
+    return str(message) if message else f"HTTP {response.status_code}"

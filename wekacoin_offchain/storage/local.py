@@ -1,0 +1,197 @@
+"""The embedded content store: a directory of blocks keyed by multihash.
+
+Layout under `root_dir` (the same scheme as kubo's flatfs `blocks/`, so it reads
+familiarly, though this is not a kubo repository):
+
+    blocks/<shard>/<KEY>.data   one block's bytes; KEY is the block's multihash in
+                                upper-case base32 without padding (`CIQ...` for
+                                sha2-256), shard is KEY's next-to-last two characters
+    pins/<cidv1>                a pinned root; the file holds the CID as pinned
+
+Blocks are keyed by multihash, not by CID, so a dag-pb block reached as CIDv0 and as
+CIDv1 is stored once; the codec comes from the CID used to read it.
+
+Integrity: every block read is hashed and compared with its CID before any of its bytes
+are used or returned, so a corrupted or truncated block file is reported
+(CorruptBlockError), never served. Writes go to a temporary file renamed into place,
+so a reader never sees half a block, and adds write children before parents, so a
+stored root means a complete DAG unless a block was lost or damaged since (which a
+read then reports). Adding content again repairs a damaged block. Blocks are not
+fsync'ed: a crash can lose the latest blocks, never make a read return wrong bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from wekacoin_offchain.storage.base import StrPath
+from wekacoin_offchain.storage.cids import (
+    DAG_PB,
+    RAW,
+    ContentId,
+    checked_cid_version,
+    cid_from_bytes,
+    parse_cid,
+)
+from wekacoin_offchain.storage.dagpb import DecodeError, UnixFsType, decode_pb_node, decode_unixfs
+from wekacoin_offchain.storage.errors import (
+    ContentNotFoundError,
+    CorruptBlockError,
+    MissingFileError,
+    UnsupportedContentError,
+)
+from wekacoin_offchain.storage.layout import build_file_dag, read_chunks, split_bytes
+
+_FILE_TYPES = (UnixFsType.FILE, UnixFsType.RAW)
+
+
+class LocalBlockStore:
+    """A ContentStore in a local directory, giving exactly the CIDs `ipfs add` gives."""
+
+    def __init__(self, root_dir: StrPath) -> None:
+        self.root = Path(root_dir)
+        self._blocks_dir = self.root / "blocks"
+        self._pins_dir = self.root / "pins"
+
+    def __repr__(self) -> str:
+        return f"LocalBlockStore({str(self.root)!r})"
+
+    # --- adding -------------------------------------------------------------------
+
+    def add_bytes(self, data: bytes, cid_version: int = 1, only_hash: bool = False) -> str:
+        return self._add(split_bytes(bytes(data)), checked_cid_version(cid_version), only_hash)
+
+    def add_file(self, path: StrPath, cid_version: int = 1, only_hash: bool = False) -> str:
+        version = checked_cid_version(cid_version)
+        try:
+            stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
+        except IsADirectoryError:
+            raise MissingFileError(f"{path} is a directory, not a file") from None
+        except FileNotFoundError:
+            raise MissingFileError(f"no such file: {path}") from None
+        except OSError as exc:
+            raise MissingFileError(f"cannot read {path}: {exc.strerror}") from None
+        with stream:
+            return self._add(read_chunks(stream), version, only_hash)
+
+    def _add(self, chunks: Iterable[bytes], cid_version: int, only_hash: bool) -> str:
+        root: ContentId | None = None
+        for block in build_file_dag(chunks, cid_version):
+            if not only_hash:
+                self._put_block(block.cid, block.data)
+            root = block.cid
+        assert root is not None  # even an empty file has one block
+        return root.text
+
+    def _put_block(self, cid: ContentId, data: bytes) -> None:
+        path = self._block_path(cid)
+        if path.exists() and _hashes_to(path.read_bytes(), cid):
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    # --- reading ------------------------------------------------------------------
+
+    def open(self, cid: str) -> Iterator[bytes]:
+        """The file's bytes, one verified block at a time.
+
+        The root block is read and checked before this returns, so a CID not in the
+        store fails here; a block missing or damaged further down fails the iteration
+        when it is reached, after the bytes before it.
+        """
+        root = self._readable_cid(cid)
+        return self._file_bytes(root, self._read_block(root))
+
+    def cat(self, cid: str) -> bytes:
+        return b"".join(self.open(cid))
+
+    def has(self, cid: str) -> bool:
+        content_id = parse_cid(cid)
+        return content_id.is_sha2_256 and self._block_path(content_id).is_file()
+
+    def _file_bytes(self, cid: ContentId, block: bytes) -> Iterator[bytes]:
+        if cid.codec == RAW:
+            yield block
+            return
+        try:
+            node = decode_pb_node(block)
+            if node.data is None:
+                raise DecodeError("a PBNode without Data")
+            unixfs = decode_unixfs(node.data)
+        except DecodeError as exc:
+            raise UnsupportedContentError(f"{cid} is not a UnixFS file ({exc})") from None
+        if unixfs.type not in _FILE_TYPES:
+            raise UnsupportedContentError(
+                f"{cid} is a UnixFS {unixfs.type.name.lower()}, not a file"
+            )
+        if unixfs.data:
+            yield unixfs.data
+        for link in node.links:
+            child = self._readable_cid(cid_from_bytes(link.cid))
+            yield from self._file_bytes(child, self._read_block(child))
+
+    def _readable_cid(self, cid: str | ContentId) -> ContentId:
+        content_id = cid if isinstance(cid, ContentId) else parse_cid(cid)
+        if content_id.codec not in (DAG_PB, RAW):
+            raise UnsupportedContentError(
+                f"{content_id} has codec {content_id.codec}; this store reads dag-pb and raw"
+            )
+        if not content_id.is_sha2_256:
+            raise UnsupportedContentError(
+                f"{content_id} is not hashed with sha2-256, the only hash this store verifies"
+            )
+        return content_id
+
+    def _read_block(self, cid: ContentId) -> bytes:
+        path = self._block_path(cid)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ContentNotFoundError(f"{cid} is not in the store at {self.root}") from None
+        if not _hashes_to(data, cid):
+            raise CorruptBlockError(
+                f"block {cid} at {path} is corrupted (its bytes do not hash to its CID); "
+                "add the content again to repair it"
+            )
+        return data
+
+    def _block_path(self, cid: ContentId) -> Path:
+        key = base64.b32encode(cid.multihash).decode("ascii").rstrip("=")
+        return self._blocks_dir / key[-3:-1] / f"{key}.data"
+
+    # --- pinning ------------------------------------------------------------------
+
+    def pin(self, cid: str) -> str:
+        """Check that every block under `cid` is here and intact, then record the pin.
+
+        This store never deletes blocks, so a pin is a checked promise, not a guard
+        against garbage collection: the DAG was complete and verified when pinned.
+        """
+        content_id = self._readable_cid(cid)
+        for _ in self.open(content_id.text):
+            pass
+        self._pins_dir.mkdir(parents=True, exist_ok=True)
+        (self._pins_dir / content_id.to_v1().text).write_text(content_id.text + "\n")
+        return content_id.text
+
+    def pinned(self) -> list[str]:
+        """The pinned CIDs, in the form they were pinned, sorted."""
+        if not self._pins_dir.is_dir():
+            return []
+        return sorted(path.read_text().strip() for path in self._pins_dir.iterdir())
+
+
+def _hashes_to(data: bytes, cid: ContentId) -> bool:
+    return hashlib.sha256(data).digest() == cid.multihash[2:]

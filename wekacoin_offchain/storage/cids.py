@@ -70,8 +70,10 @@ def parse_cid(text: str) -> ContentId:
         raise InvalidCidError(f"not a CID: {len(stripped)} characters is longer than any CID")
     try:
         decoded = pycid.make_cid(stripped)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise InvalidCidError(f"not a CID: {_shorten(stripped)!r} ({exc})") from None
+    except (ValueError, TypeError, KeyError):
+        raise InvalidCidError(
+            f"not a CID: {_shorten(stripped)!r} (expected e.g. bafy... or Qm...)"
+        ) from None
     return ContentId(int(decoded.version), str(decoded.codec), bytes(decoded.multihash))
 
 

@@ -11,7 +11,9 @@
      node = keccak256(0x01 || left || right); leaves are padded on the right with
      bytes32(0) to 2**depth, so every path has exactly depth siblings and the index
      bits pick each sibling's side. depth <= MAX_DEPTH bounds objects to
-     CHUNK_SIZE * 2**32 bytes (4 TiB).
+     CHUNK_SIZE * 2**32 bytes (4 TiB). The registered root binds the size:
+     root = keccak256(0x02 || uint256(size) || tree_root), so an overstated size
+     fails every challenge.
 """
 
 
@@ -24,6 +26,7 @@ MAX_OBJECT_SIZE: constant(uint256) = CHUNK_SIZE * MAX_CHUNKS
 
 LEAF_TAG: constant(bytes1) = 0x00
 NODE_TAG: constant(bytes1) = 0x01
+ROOT_TAG: constant(bytes1) = 0x02
 
 
 @internal
@@ -47,12 +50,13 @@ def _verify_chunk(
          (`root`, `size`). The index must exist, the chunk must have exactly its
          expected length (CHUNK_SIZE, or the remainder for the last chunk), and the
          path exactly depth = ceil(log2(num_chunks)) siblings, leaf level first.
-    @param root The object's registered chunk-tree root.
+    @param root The object's registered (size-bound) root.
     @param size The object's registered size in bytes.
     @param index The challenged chunk.
     @param chunk The chunk's bytes.
     @param path The sibling hashes from the leaf's level up to the root's children.
-    @return True iff the path leads from the chunk's leaf to the root.
+    @return True iff the path leads from the chunk's leaf to the tree root and
+            that, bound to `size`, is `root`.
     """
     if size > MAX_OBJECT_SIZE:
         return False
@@ -76,7 +80,7 @@ def _verify_chunk(
         else:
             node = keccak256(concat(NODE_TAG, sibling, node))
         position >>= 1
-    return node == root
+    return keccak256(concat(ROOT_TAG, convert(size, bytes32), node)) == root
 
 
 @internal

@@ -9,7 +9,10 @@ Layout (docs/sortition.md gives the reasons):
 * the leaves are padded on the right to a power of two ``2**depth`` with the zero word,
   which no leaf hash equals, so every path has exactly ``depth`` siblings and the bits of
   the chunk index say, level by level, on which side the sibling sits (index-bound);
-* ``depth <= MAX_DEPTH`` (32): objects of at most ``CHUNK_SIZE * 2**32`` bytes (4 TiB).
+* ``depth <= MAX_DEPTH`` (32): objects of at most ``CHUNK_SIZE * 2**32`` bytes (4 TiB);
+* the object root binds the size: ``root = keccak256(0x02 || uint256(size) || tree_root)``,
+  so a registration that overstates the size fails every challenge, not only those
+  that land past the real end.
 
 Roots are computed in one streaming pass with memory proportional to the depth, so a
 validator can commit to and answer challenges on files larger than its memory.
@@ -35,6 +38,7 @@ MAX_CHUNKS = 2**MAX_DEPTH
 MAX_OBJECT_SIZE = CHUNK_SIZE * MAX_CHUNKS
 LEAF_TAG = b"\x00"
 NODE_TAG = b"\x01"
+ROOT_TAG = b"\x02"
 PADDING_LEAF = bytes(32)
 
 Source = bytes | str | os.PathLike[str]
@@ -62,6 +66,11 @@ def leaf_hash(chunk: bytes) -> bytes:
 
 def node_hash(left: bytes, right: bytes) -> bytes:
     return keccak(NODE_TAG + left + right)
+
+
+def object_root(tree_root: bytes, size: int) -> bytes:
+    """The registered root: the chunk tree's root bound to the object's byte size."""
+    return keccak(ROOT_TAG + size.to_bytes(32, "big") + tree_root)
 
 
 def _zero_subtrees() -> tuple[bytes, ...]:
@@ -161,10 +170,11 @@ class _StreamingTree:
                 carry = node_hash(left, carry if carry is not None else ZERO_SUBTREES[level])
             elif carry is not None:
                 carry = node_hash(carry, ZERO_SUBTREES[level])
-        root = carry if carry is not None else self._pending[depth]
-        assert root is not None  # a power-of-two count leaves its root pending at ``depth``
+        tree_root = carry if carry is not None else self._pending[depth]
+        assert tree_root is not None  # a power-of-two count leaves its root pending at ``depth``
         path = tuple(self._siblings.get(level, ZERO_SUBTREES[level]) for level in range(depth))
-        return ObjectCommitment(root, self._size), path if self._watched is not None else ()
+        commitment = ObjectCommitment(object_root(tree_root, self._size), self._size)
+        return commitment, path if self._watched is not None else ()
 
 
 def object_commitment(source: Source) -> ObjectCommitment:
@@ -176,7 +186,7 @@ def object_commitment(source: Source) -> ObjectCommitment:
 
 
 def merkle_root(source: Source) -> bytes:
-    """The 32-byte chunk-tree root of an object (bytes in memory or a file path)."""
+    """The 32-byte size-bound chunk-tree root of an object (bytes in memory or a file path)."""
     return object_commitment(source).root
 
 
@@ -208,7 +218,7 @@ def verify_chunk(root: bytes, size: int, index: int, chunk: bytes, path: Sequenc
     node = leaf_hash(chunk)
     for level, sibling in enumerate(path):
         node = node_hash(sibling, node) if (index >> level) & 1 else node_hash(node, sibling)
-    return node == root
+    return object_root(node, size) == root
 
 
 def challenge_index(seed: bytes, validator_address: str | bytes, object_id: int, chunk_count: int) -> int:

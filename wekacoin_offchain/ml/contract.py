@@ -61,6 +61,7 @@ def session_options() -> ort.SessionOptions:
     options.use_deterministic_compute = True
     options.log_severity_level = 3  # errors only: a hostile model must not flood logs
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.load_model_format", "ONNX")  # never ORT format
     return options
 
 
@@ -87,11 +88,8 @@ def check_model(model: onnx.ModelProto, n_features: int, metric: Metric) -> None
             raise ContractViolation("external data files are not allowed")
     _check_input(model.graph, n_features)
     _check_output(model.graph, metric)
-    try:
-        onnx.checker.check_model(model)
-    except onnx.checker.ValidationError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid"
-        raise ContractViolation(f"invalid ONNX model: {first_line[:200]}") from None
+    # No onnx.checker pass here: onnxruntime resolves and type-checks the whole graph when
+    # it loads it (a failure is INVALID too), and the checker would add a second full walk.
 
 
 def _check_input(graph: onnx.GraphProto, n_features: int) -> None:

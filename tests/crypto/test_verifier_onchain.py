@@ -27,6 +27,7 @@ from wekacoin_offchain.crypto import (
     vrf_prove,
     vrf_verify,
 )
+from wekacoin_offchain.crypto.eip2537 import FIELD_MODULUS
 
 CHAIN_ID = 31_337
 CONTRACT = "0x" + "42" * 20
@@ -74,12 +75,14 @@ def test_py_ecc_reference_agrees_on_a_subset(verifier: Any) -> None:
 def test_malformed_or_infinite_points_are_refused(verifier: Any, keys: list[tuple[SecretKey, bytes]]) -> None:
     key, public_key = keys[0]
     signature = sign(key, b"m")
+    x_plus_p = (int.from_bytes(signature[:64], "big") + FIELD_MODULUS).to_bytes(64, "big") + signature[64:]
     bad_pairs = {
         "infinity key": (bytes(256), signature),
         "infinity signature": (public_key, bytes(128)),
         "short key": (public_key[:192], signature),
         "short signature": (public_key, signature[:96]),
         "non-zero padding": (public_key, with_bit_flipped(signature, 3)),
+        "non-canonical x (x + p)": (public_key, x_plus_p),
         "off-curve signature": (public_key, with_bit_flipped(signature, 127)),
         "non-subgroup signature": (public_key, non_subgroup_g1()),
         "non-subgroup key": (non_subgroup_g2(), signature),

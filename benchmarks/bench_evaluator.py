@@ -19,9 +19,9 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from rich.console import Console
 from rich.table import Table
 from sklearn import datasets as sk_datasets
@@ -47,7 +47,9 @@ CASES = (
 )
 
 
-def paired_medians(bare: Callable[[], object], sandboxed: Callable[[], object], repeats: int) -> tuple[float, float, float]:
+def paired_medians(
+    bare: Callable[[], object], sandboxed: Callable[[], object], repeats: int
+) -> tuple[float, float, float]:
     """Median times of both actions and median ratio, measured alternately.
 
     The machine is shared, so its load drifts; timing the two actions in turn, and taking
@@ -60,53 +62,69 @@ def paired_medians(bare: Callable[[], object], sandboxed: Callable[[], object], 
             action()
             timings.append(time.perf_counter() - started)
     ratios = [s / b for s, b in zip(sandboxed_times, bare_times, strict=True)]
-    return statistics.median(bare_times), statistics.median(sandboxed_times), statistics.median(ratios)
+    return (
+        statistics.median(bare_times),
+        statistics.median(sandboxed_times),
+        statistics.median(ratios),
+    )
 
 
-def resampled(features: npt.NDArray[np.float32], target: npt.NDArray[np.int64], rows: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-    picks = np.random.default_rng(0).integers(0, features.shape[0], rows)
-    return features[picks], target[picks]
+def bundled(case: Case) -> Dataset:
+    bunch: Any = case.loader()
+    target = np.asarray(bunch.target, dtype=np.int64)
+    return Dataset(
+        np.asarray(bunch.data, dtype=np.float32),
+        target,
+        tuple(f"x{i}" for i in range(bunch.data.shape[1])),
+        "class",
+        tuple(str(c) for c in sorted(set(target.tolist()))),
+    )
+
+
+def measure(case: Case, evaluator: Evaluator, rows: int, repeats: int) -> list[str]:
+    """One table row: the model's size, both medians, models per second, the overhead."""
+    train = bundled(case)
+    metric = metric_by_name(case.metric)
+    model = fit_model(train, case.kind, metric, seed=0).model_bytes
+    picks = np.random.default_rng(0).integers(0, train.n_rows, rows)
+    test_x, test_y = train.features[picks], train.target[picks]
+
+    def bare() -> object:
+        return open_session(model).run(["label"], {INPUT_NAME: test_x})
+
+    def sandboxed() -> object:
+        result = evaluator.evaluate(model, test_x, test_y, metric, timeout_s=120, memory_mb=2_048)
+        assert isinstance(result, Valid), result
+        return result
+
+    sandboxed()  # starts the worker and warms both paths
+    bare()
+    bare_s, sandboxed_s, overhead = paired_medians(bare, sandboxed, repeats)
+    return [
+        case.label,
+        f"{len(model):,} B",
+        f"{bare_s * 1e3:.2f}",
+        f"{sandboxed_s * 1e3:.2f}",
+        f"{1 / sandboxed_s:,.1f}",
+        f"{overhead:.2f}x",
+    ]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=21)
     args = parser.parse_args()
 
     table = Table(title=f"Sandboxed evaluation, {args.rows:,} test rows, median of {args.repeats}")
     for column in ("model", "ONNX size", "bare ORT (ms)", "sandboxed (ms)", "models/s", "overhead"):
-        table.add_column(column, justify="left" if column == "model" else "right")
+        table.add_column(column, justify="left" if column == "model" else "right", no_wrap=True)
     with Evaluator() as evaluator:
         for case in CASES:
-            bunch = case.loader()
-            train = Dataset(
-                np.asarray(bunch.data, dtype=np.float32),  # type: ignore[attr-defined]
-                np.asarray(bunch.target, dtype=np.int64),  # type: ignore[attr-defined]
-                tuple(f"x{i}" for i in range(bunch.data.shape[1])),  # type: ignore[attr-defined]
-                "class",
-                tuple(str(c) for c in sorted(set(bunch.target.tolist()))),  # type: ignore[attr-defined]
-            )
-            metric = metric_by_name(case.metric)
-            model = fit_model(train, case.kind, metric, seed=0).model_bytes
-            test_x, test_y = resampled(train.features, train.target, args.rows)
-
-            def bare() -> object:
-                return open_session(model).run(["label"], {INPUT_NAME: test_x})
-
-            def sandboxed() -> object:
-                result = evaluator.evaluate(model, test_x, test_y, metric, timeout_s=120, memory_mb=2_048)
-                assert isinstance(result, Valid), result
-                return result
-
-            sandboxed()  # starts the worker and warms both paths
-            bare()
-            bare_s, sandboxed_s, overhead = paired_medians(bare, sandboxed, args.repeats)
-            table.add_row(
-                case.label, f"{len(model):,} B", f"{bare_s * 1e3:.2f}", f"{sandboxed_s * 1e3:.2f}",
-                f"{1 / sandboxed_s:,.1f}", f"{overhead:.2f}x",
-            )  # fmt: skip
-    Console().print(table)
+            table.add_row(*measure(case, evaluator, args.rows, args.repeats))
+    Console(width=120).print(table)
 
 
 if __name__ == "__main__":

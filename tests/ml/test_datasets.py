@@ -11,7 +11,13 @@ from eth_utils import keccak
 from tests.ml.conftest import bundled
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml import datasets
-from wekacoin_offchain.ml.datasets import Dataset, dataset_to_csv, load_dataset, parse_dataset, split_dataset
+from wekacoin_offchain.ml.datasets import (
+    Dataset,
+    dataset_to_csv,
+    load_dataset,
+    parse_dataset,
+    split_dataset,
+)
 
 ARFF = """% a Weka file
 @relation weather
@@ -58,7 +64,9 @@ def test_class_order_is_numeric_when_labels_are_numbers() -> None:
 
 
 def test_test_set_is_read_with_the_training_class_order() -> None:
-    test = parse_dataset(b"x,y\n1,b\n2,z\n", fmt="csv", classification=True, class_labels=("b", "a"))
+    test = parse_dataset(
+        b"x,y\n1,b\n2,z\n", fmt="csv", classification=True, class_labels=("b", "a")
+    )
     # "b" keeps the training index 0; "z", never trained on, comes after the known labels.
     assert test.class_labels == ("b", "a", "z")
     assert test.target.tolist() == [0, 2]
@@ -80,8 +88,18 @@ def test_test_set_is_read_with_the_training_class_order() -> None:
         ("a\n1\n", "csv", True, "at least one feature"),
         ("a,a,b\n1,2,3\n", "csv", True, "repeats a column name"),
         (ARFF, "arff", False, "regression metric needs a numeric target"),
-        ("@relation r\n@attribute s string\n@attribute y {a,b}\n@data\n'x',a\n", "arff", True, "string"),
-        ("@relation r\n@attribute a numeric\n@attribute y {a,b}\n@data\n?,a\n", "arff", True, "missing"),
+        (
+            "@relation r\n@attribute s string\n@attribute y {a,b}\n@data\n'x',a\n",
+            "arff",
+            True,
+            "string",
+        ),
+        (
+            "@relation r\n@attribute a numeric\n@attribute y {a,b}\n@data\n?,a\n",
+            "arff",
+            True,
+            "missing",
+        ),
         ("@relation r\n@data\n1,2\n", "arff", True, "ARFF"),
         ("a,b\n1,2\n", "json", True, "unknown dataset format"),
     ],
@@ -101,7 +119,7 @@ def test_file_errors(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="unknown dataset format"):
         load_dataset(tmp_path / "data.txt", classification=True)
     (tmp_path / "bad.csv").write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(UserError, match="bad.csv: dataset is not UTF-8"):
+    with pytest.raises(UserError, match=r"bad\.csv: dataset is not UTF-8"):
         load_dataset(tmp_path / "bad.csv", classification=True)
 
 
@@ -111,7 +129,10 @@ def test_arff_file_loads(tmp_path: Path) -> None:
 
 
 def _rows(data: Dataset) -> set[tuple[float, ...]]:
-    return {(*features.tolist(), float(target)) for features, target in zip(data.features, data.target)}
+    return {
+        (*features.tolist(), float(target))
+        for features, target in zip(data.features, data.target, strict=True)
+    }
 
 
 def test_split_is_stratified_disjoint_and_reproducible() -> None:

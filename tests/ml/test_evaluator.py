@@ -43,12 +43,18 @@ def iris_model(iris: Dataset) -> FittedModel:
 
 
 def _expect_still_working(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
-    result = evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target, ACCURACY, **LIMITS)
+    result = evaluator.evaluate(
+        iris_model.model_bytes, iris.features, iris.target, ACCURACY, **LIMITS
+    )
     assert result == Valid(iris_model.train_score)
 
 
 def test_status_codes_are_stable() -> None:
-    assert [(s.name, int(s)) for s in EvaluationStatus] == [("VALID", 1), ("INVALID", 2), ("UNEVALUATED", 3)]
+    assert [(s.name, int(s)) for s in EvaluationStatus] == [
+        ("VALID", 1),
+        ("INVALID", 2),
+        ("UNEVALUATED", 3),
+    ]
     assert Valid(5).status == 1 and Invalid("x").status == 2 and Unevaluated().status == 3
     assert Invalid("x").score is None and Unevaluated().score is None
 
@@ -124,7 +130,12 @@ def _wrong_output_shape() -> bytes:
         [
             *_row_count(),
             helper.make_node("Concat", ["n", "two"], ["shape"], axis=0),
-            helper.make_node("ConstantOfShape", ["shape"], ["label"], value=helper.make_tensor("v", TensorProto.INT64, [1], [0])),
+            helper.make_node(
+                "ConstantOfShape",
+                ["shape"],
+                ["label"],
+                value=helper.make_tensor("v", TensorProto.INT64, [1], [0]),
+            ),
         ],
         [_ints("two", 2)],
         output=("label", TensorProto.INT64, ["N", 2]),
@@ -161,7 +172,12 @@ def _memory_bomb() -> bytes:
         [
             *_row_count(),
             helper.make_node("Concat", ["n", "huge"], ["shape"], axis=0),
-            helper.make_node("ConstantOfShape", ["shape"], ["block"], value=helper.make_tensor("v", TensorProto.INT64, [1], [1])),
+            helper.make_node(
+                "ConstantOfShape",
+                ["shape"],
+                ["block"],
+                value=helper.make_tensor("v", TensorProto.INT64, [1], [1]),
+            ),
             helper.make_node("ReduceSum", ["block", "axis"], ["label"], keepdims=0),
         ],
         [_ints("huge", 10**9), _ints("axis", 1)],
@@ -171,27 +187,44 @@ def _memory_bomb() -> bytes:
 def _endless_loop() -> bytes:
     """A Loop with 2**62 iterations that does nothing: it runs past any time limit."""
     body = helper.make_graph(
-        [helper.make_node("Identity", ["cond_in"], ["cond_out"]), helper.make_node("Identity", ["x_in"], ["x_out"])],
+        [
+            helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+            helper.make_node("Identity", ["x_in"], ["x_out"]),
+        ],
         "body",
         [
             helper.make_tensor_value_info("i", TensorProto.INT64, []),
             helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
             helper.make_tensor_value_info("x_in", TensorProto.INT64, None),
         ],
-        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), helper.make_tensor_value_info("x_out", TensorProto.INT64, None)],
+        [
+            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x_out", TensorProto.INT64, None),
+        ],
     )
     return _model(
         [
             *_row_count(),
-            helper.make_node("ConstantOfShape", ["n"], ["zeros"], value=helper.make_tensor("v", TensorProto.INT64, [1], [0])),
+            helper.make_node(
+                "ConstantOfShape",
+                ["n"],
+                ["zeros"],
+                value=helper.make_tensor("v", TensorProto.INT64, [1], [0]),
+            ),
             helper.make_node("Loop", ["trips", "go", "zeros"], ["label"], body=body),
         ],
-        [numpy_helper.from_array(np.array(2**62, dtype=np.int64), "trips"), numpy_helper.from_array(np.array(True), "go")],
+        [
+            numpy_helper.from_array(np.array(2**62, dtype=np.int64), "trips"),
+            numpy_helper.from_array(np.array(True), "go"),
+        ],
     )
 
 
 HOSTILE = {
-    "random bytes": (lambda: bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8)), "not an ONNX model"),
+    "random bytes": (
+        lambda: bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8)),
+        "not an ONNX model",
+    ),
     "wrong output shape": (_wrong_output_shape, "has shape [150, 2], expected [150] or [150, 1]"),
     "float labels": (_float_labels, "is float32, expected int64"),
     "custom op domain": (_custom_domain, "domain 'com.attacker' is not allowed"),
@@ -211,7 +244,9 @@ def test_hostile_model_is_invalid_and_evaluator_survives(
     _expect_still_working(evaluator, iris, iris_model)
 
 
-def test_truncated_model_is_invalid(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
+def test_truncated_model_is_invalid(
+    evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
+) -> None:
     truncated = iris_model.model_bytes[: len(iris_model.model_bytes) * 2 // 3]
     result = evaluator.evaluate(truncated, iris.features, iris.target, ACCURACY, **LIMITS)
     assert isinstance(result, Invalid)
@@ -221,27 +256,46 @@ def test_truncated_model_is_invalid(evaluator: Evaluator, iris: Dataset, iris_mo
 def test_endless_model_is_unevaluated_then_the_next_one_runs(
     evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
 ) -> None:
-    result = evaluator.evaluate(_endless_loop(), iris.features, iris.target, ACCURACY, timeout_s=1.0, memory_mb=512)
+    result = evaluator.evaluate(
+        _endless_loop(), iris.features, iris.target, ACCURACY, timeout_s=1.0, memory_mb=512
+    )
     assert result == Unevaluated("time limit of 1 s reached")
     _expect_still_working(evaluator, iris, iris_model)
 
 
-def test_claimed_training_score_must_agree(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
+def test_claimed_training_score_must_agree(
+    evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
+) -> None:
     claimed = iris_model.train_score + 5
     common = {"train_features": iris.features, "train_labels": iris.target, **LIMITS}
     result = evaluator.evaluate(
-        iris_model.model_bytes, iris.features, iris.target, ACCURACY, claimed_train_score=claimed, **common
+        iris_model.model_bytes,
+        iris.features,
+        iris.target,
+        ACCURACY,
+        claimed_train_score=claimed,
+        **common,
     )
     assert isinstance(result, Invalid) and "does not agree with the claimed" in result.reason
     within = evaluator.evaluate(
-        iris_model.model_bytes, iris.features, iris.target, ACCURACY, claimed_train_score=claimed, tolerance=5, **common
+        iris_model.model_bytes,
+        iris.features,
+        iris.target,
+        ACCURACY,
+        claimed_train_score=claimed,
+        tolerance=5,
+        **common,
     )
     assert within == Valid(iris_model.train_score)
 
 
-def test_size_must_match_the_revealed_size(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
+def test_size_must_match_the_revealed_size(
+    evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
+) -> None:
     size = len(iris_model.model_bytes)
-    result = evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target, ACCURACY, expected_size=size + 1)
+    result = evaluator.evaluate(
+        iris_model.model_bytes, iris.features, iris.target, ACCURACY, expected_size=size + 1
+    )
     assert result == Invalid(f"the model is {size} bytes, expected {size + 1}")
 
 
@@ -253,7 +307,9 @@ def test_a_crash_of_the_worker_is_invalid_and_the_next_model_runs(
     assert worker is not None
     # Kill the worker half a second into an endless model, as a segfaulting kernel would.
     threading.Timer(0.5, worker.process.kill).start()
-    result = evaluator.evaluate(_endless_loop(), iris.features, iris.target, ACCURACY, timeout_s=20, memory_mb=512)
+    result = evaluator.evaluate(
+        _endless_loop(), iris.features, iris.target, ACCURACY, timeout_s=20, memory_mb=512
+    )
     assert result == Invalid("the model crashed the evaluation process")
     _expect_still_working(evaluator, iris, iris_model)
     evaluator._worker.process.kill()  # type: ignore[union-attr]  # dies while idle
@@ -261,10 +317,16 @@ def test_a_crash_of_the_worker_is_invalid_and_the_next_model_runs(
     _expect_still_working(evaluator, iris, iris_model)
 
 
-def test_caller_mistakes_are_user_errors(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
+def test_caller_mistakes_are_user_errors(
+    evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
+) -> None:
     with pytest.raises(UserError, match="150 rows but 149 labels"):
         evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target[:-1], ACCURACY)
     with pytest.raises(UserError, match="binary"):
-        evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target, metric_by_name("roc_auc"))
+        evaluator.evaluate(
+            iris_model.model_bytes, iris.features, iris.target, metric_by_name("roc_auc")
+        )
     with pytest.raises(ValueError, match="needs the training data"):
-        evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target, ACCURACY, claimed_train_score=1)
+        evaluator.evaluate(
+            iris_model.model_bytes, iris.features, iris.target, ACCURACY, claimed_train_score=1
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -13,11 +14,12 @@ from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml.metrics import (
     METRICS,
     SCALE,
+    Metric,
     MetricKind,
     UnknownMetric,
     agree,
-    confusion_matrix,
     better,
+    confusion_matrix,
     format_score,
     kappa_value,
     metric_by_id,
@@ -47,7 +49,7 @@ def test_registry_matches_protocol_section_3() -> None:
 
 
 @pytest.mark.parametrize("lookup", [lambda: metric_by_name("f1"), lambda: metric_by_id(7)])
-def test_unknown_metric_is_a_user_error_listing_valid_names(lookup) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_metric_is_a_user_error_listing_valid_names(lookup: Callable[[], Metric]) -> None:
     with pytest.raises(UserError, match="accuracy") as info:
         lookup()
     assert isinstance(info.value, UnknownMetric)
@@ -76,7 +78,9 @@ def _random_labels(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         ("kappa", lambda t, p: skm.cohen_kappa_score(t, p, replace_undefined_by=0.0)),
     ],
 )
-def test_label_metrics_agree_with_sklearn_to_the_unit(name, reference) -> None:  # type: ignore[no-untyped-def]
+def test_label_metrics_agree_with_sklearn_to_the_unit(
+    name: str, reference: Callable[[np.ndarray, np.ndarray], float]
+) -> None:
     metric = metric_by_name(name)
     rng = np.random.default_rng(20_26)
     for _ in range(CASES_PER_METRIC):

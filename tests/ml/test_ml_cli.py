@@ -29,10 +29,27 @@ def task(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A supplier's split of the wine data, labels as words."""
     folder = tmp_path_factory.mktemp("task")
     wine = bundled("wine")
-    named = datasets.Dataset(wine.features, wine.target, wine.feature_names, "cultivar", ("barolo", "grignolino", "barbera"))
+    named = datasets.Dataset(
+        wine.features,
+        wine.target,
+        wine.feature_names,
+        "cultivar",
+        ("barolo", "grignolino", "barbera"),
+    )
     (folder / "wine.csv").write_bytes(dataset_to_csv(named))
-    result = run("supplier", "split", folder / "wine.csv", "--metric", "accuracy",
-                 "--test-fraction", "0.3", "--seed", "4", "--out", folder / "out")  # fmt: skip
+    result = run(
+        "supplier",
+        "split",
+        folder / "wine.csv",
+        "--metric",
+        "accuracy",
+        "--test-fraction",
+        "0.3",
+        "--seed",
+        "4",
+        "--out",
+        folder / "out",
+    )
     assert result.exit_code == 0, result.output
     return folder / "out"
 
@@ -54,8 +71,21 @@ def test_split_publishes_no_test_label(task: Path) -> None:
 def test_split_with_a_given_cid_prints_the_commitment_but_not_the_salt(tmp_path: Path) -> None:
     (tmp_path / "iris.csv").write_bytes(dataset_to_csv(bundled("iris")))
     cid = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
-    result = run("supplier", "split", tmp_path / "iris.csv", "--metric", "kappa", "--test-fraction", "0.2",
-                 "--seed", "1", "--out", tmp_path / "out", "--test-cid", cid)  # fmt: skip
+    result = run(
+        "supplier",
+        "split",
+        tmp_path / "iris.csv",
+        "--metric",
+        "kappa",
+        "--test-fraction",
+        "0.2",
+        "--seed",
+        "1",
+        "--out",
+        tmp_path / "out",
+        "--test-cid",
+        cid,
+    )
     assert result.exit_code == 0, result.output
     secret = json.loads((tmp_path / "out" / SECRET_FILE).read_text())
     assert secret["test_cid"] == cid
@@ -64,35 +94,109 @@ def test_split_with_a_given_cid_prints_the_commitment_but_not_the_salt(tmp_path:
 
 
 def test_baseline_fit_and_evaluate(task: Path, tmp_path: Path) -> None:
-    baseline = run("supplier", "baseline", task / "train.csv", "--metric", "accuracy", "--out", tmp_path / "b.onnx")
+    baseline = run(
+        "supplier",
+        "baseline",
+        task / "train.csv",
+        "--metric",
+        "accuracy",
+        "--out",
+        tmp_path / "b.onnx",
+    )
     assert baseline.exit_code == 0 and baseline.output.startswith("baseline_score ")
-    fitted = run("trainer", "fit", task / "train.csv", "--model", "logistic", "--metric", "accuracy",
-                 "--out", tmp_path / "m.onnx", "--seed", "3")  # fmt: skip
+    fitted = run(
+        "trainer",
+        "fit",
+        task / "train.csv",
+        "--model",
+        "logistic",
+        "--metric",
+        "accuracy",
+        "--out",
+        tmp_path / "m.onnx",
+        "--seed",
+        "3",
+    )
     assert fitted.exit_code == 0, fitted.output
     train_score = fitted.output.split()[2].strip("()")  # "train_score 1000000 (1.000000) -> ..."
     size = (tmp_path / "m.onnx").stat().st_size
-    verdict = run("evaluate", tmp_path / "m.onnx", task / "test.csv", "--metric", "accuracy",
-                  "--train", task / "train.csv", "--claimed-train-score", train_score,
-                  "--expected-size", size, "--json")  # fmt: skip
+    verdict = run(
+        "evaluate",
+        tmp_path / "m.onnx",
+        task / "test.csv",
+        "--metric",
+        "accuracy",
+        "--train",
+        task / "train.csv",
+        "--claimed-train-score",
+        train_score,
+        "--expected-size",
+        size,
+        "--json",
+    )
     document = json.loads(verdict.output)
     assert document["status"] == "VALID" and document["code"] == 1 and document["score"] > 900_000
-    wrong_claim = run("evaluate", tmp_path / "m.onnx", task / "test.csv", "--metric", "accuracy",
-                      "--train", task / "train.csv", "--claimed-train-score", "0.5")  # fmt: skip
-    assert wrong_claim.output.startswith("INVALID training score ") and wrong_claim.output.count("\n") == 1
+    wrong_claim = run(
+        "evaluate",
+        tmp_path / "m.onnx",
+        task / "test.csv",
+        "--metric",
+        "accuracy",
+        "--train",
+        task / "train.csv",
+        "--claimed-train-score",
+        "0.5",
+    )
+    assert (
+        wrong_claim.output.startswith("INVALID training score ")
+        and wrong_claim.output.count("\n") == 1
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["evaluate", "missing.onnx", "{train}", "--metric", "accuracy"], "does not exist"),
-        (["evaluate", "{train}", "{train}", "--metric", "f1"], "unknown metric 'f1'; valid metrics: accuracy"),
-        (["trainer", "fit", "{train}", "--model", "logistic", "--metric", "auc", "--out", "m.onnx"], "unknown metric"),
+        (
+            ["evaluate", "{train}", "{train}", "--metric", "f1"],
+            "unknown metric 'f1'; valid metrics: accuracy",
+        ),
+        (
+            [
+                "trainer",
+                "fit",
+                "{train}",
+                "--model",
+                "logistic",
+                "--metric",
+                "auc",
+                "--out",
+                "m.onnx",
+            ],
+            "unknown metric",
+        ),
         (["supplier", "baseline", "{train}", "--out", "b.onnx"], "Missing option '--metric'"),
-        (["supplier", "split", "{train}", "--metric", "accuracy", "--test-fraction", "x", "--seed", "1", "--out", "o"],
-         "not a valid float"),
+        (
+            [
+                "supplier",
+                "split",
+                "{train}",
+                "--metric",
+                "accuracy",
+                "--test-fraction",
+                "x",
+                "--seed",
+                "1",
+                "--out",
+                "o",
+            ],
+            "not a valid float",
+        ),
     ],
 )
-def test_usage_mistakes_exit_2_with_one_clear_line(task: Path, args: list[str], message: str) -> None:
+def test_usage_mistakes_exit_2_with_one_clear_line(
+    task: Path, args: list[str], message: str
+) -> None:
     result = run(*(arg.format(train=task / "train.csv") for arg in args))
     assert result.exit_code == 2 and message in result.output
 
@@ -100,12 +204,52 @@ def test_usage_mistakes_exit_2_with_one_clear_line(task: Path, args: list[str], 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["trainer", "fit", "{train}", "--model", "svm", "--metric", "accuracy", "--out", "m.onnx"],
-         "unknown model kind 'svm' for classification; choose one of"),
-        (["supplier", "split", "{train}", "--metric", "accuracy", "--test-fraction", "1.5", "--seed", "1", "--out", "o"],
-         "test fraction must be strictly between 0 and 1"),
-        (["supplier", "baseline", "{train}", "--metric", "rmse", "--out", "b.onnx"], "not a number"),
-        (["evaluate", "{train}", "{train}", "--metric", "accuracy", "--claimed-train-score", "1"], "needs --train"),
+        (
+            [
+                "trainer",
+                "fit",
+                "{train}",
+                "--model",
+                "svm",
+                "--metric",
+                "accuracy",
+                "--out",
+                "m.onnx",
+            ],
+            "unknown model kind 'svm' for classification; choose one of",
+        ),
+        (
+            [
+                "supplier",
+                "split",
+                "{train}",
+                "--metric",
+                "accuracy",
+                "--test-fraction",
+                "1.5",
+                "--seed",
+                "1",
+                "--out",
+                "o",
+            ],
+            "test fraction must be strictly between 0 and 1",
+        ),
+        (
+            ["supplier", "baseline", "{train}", "--metric", "rmse", "--out", "b.onnx"],
+            "not a number",
+        ),
+        (
+            [
+                "evaluate",
+                "{train}",
+                "{train}",
+                "--metric",
+                "accuracy",
+                "--claimed-train-score",
+                "1",
+            ],
+            "needs --train",
+        ),
     ],
 )
 def test_input_mistakes_are_user_errors(task: Path, args: list[str], message: str) -> None:
@@ -118,10 +262,31 @@ def test_real_wekacoin_process(task: Path, tmp_path: Path) -> None:
     command = [str(Path(sys.executable).with_name("wekacoin"))]
     garbage = tmp_path / "garbage.onnx"
     garbage.write_bytes(b"not a model")
-    verdict = subprocess.run([*command, "evaluate", str(garbage), str(task / "test.csv"), "--metric", "accuracy"],
-                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    verdict = subprocess.run(
+        [*command, "evaluate", str(garbage), str(task / "test.csv"), "--metric", "accuracy"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert verdict.returncode == 0 and verdict.stdout == "INVALID not an ONNX model: DecodeError\n"
-    mistake = subprocess.run([*command, "supplier", "baseline", str(task / "train.csv"), "--metric", "r2",
-                              "--out", str(tmp_path / "b.onnx")], capture_output=True, text=True, timeout=120)  # fmt: skip
+    mistake = subprocess.run(
+        [
+            *command,
+            "supplier",
+            "baseline",
+            str(task / "train.csv"),
+            "--metric",
+            "r2",
+            "--out",
+            str(tmp_path / "b.onnx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert mistake.returncode == 2 and mistake.stdout == ""
-    assert mistake.stderr.count("\n") == 1 and mistake.stderr.startswith("error: ") and "Traceback" not in mistake.stderr
+    assert (
+        mistake.stderr.count("\n") == 1
+        and mistake.stderr.startswith("error: ")
+        and "Traceback" not in mistake.stderr
+    )

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wekacoin_offchain.errors import UserError
-from wekacoin_offchain.ml.metrics import METRICS, Metric, UnknownMetric, format_score, metric_by_name
+from wekacoin_offchain.ml.metrics import (
+    METRICS,
+    Metric,
+    UnknownMetric,
+    format_score,
+    metric_by_name,
+)
 
 if TYPE_CHECKING:
     from wekacoin_offchain.ml.datasets import Dataset
@@ -30,7 +36,9 @@ class MetricParam(click.ParamType):
 
     name = "metric"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Metric:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Metric:
         if isinstance(value, Metric):
             return value
         try:
@@ -41,9 +49,12 @@ class MetricParam(click.ParamType):
 
 def _metric_option() -> Any:
     return click.option(
-        "--metric", "metric", type=MetricParam(), required=True,
+        "--metric",
+        "metric",
+        type=MetricParam(),
+        required=True,
         help="One of: " + ", ".join(metric.name for metric in METRICS) + ".",
-    )  # fmt: skip
+    )
 
 
 def _score_text(score: int) -> str:
@@ -53,7 +64,9 @@ def _score_text(score: int) -> str:
 def _load(path: Path, metric: Metric, class_labels: tuple[str, ...] | None = None) -> Dataset:
     from wekacoin_offchain.ml.datasets import load_dataset
 
-    return load_dataset(path, classification=metric.kind.is_classification, class_labels=class_labels)
+    return load_dataset(
+        path, classification=metric.kind.is_classification, class_labels=class_labels
+    )
 
 
 def _write_model(path: Path, model_bytes: bytes) -> None:
@@ -70,16 +83,39 @@ def _write_model(path: Path, model_bytes: bytes) -> None:
 @click.argument("model", type=_existing_file)
 @click.argument("dataset", type=_existing_file)
 @_metric_option()
-@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60.0,
-              show_default=True, help="Wall-time limit in seconds; past it: UNEVALUATED.")
-@click.option("--memory", "memory_mb", type=click.IntRange(min=1), default=2_048, show_default=True,
-              help="Memory the model may use, in MiB.")
-@click.option("--train", "train_path", type=_existing_file,
-              help="The published training set: fixes the class order and checks the claimed score.")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Wall-time limit in seconds; past it: UNEVALUATED.",
+)
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(min=1),
+    default=2_048,
+    show_default=True,
+    help="Memory the model may use, in MiB.",
+)
+@click.option(
+    "--train",
+    "train_path",
+    type=_existing_file,
+    help="The published training set: fixes the class order and checks the claimed score.",
+)
 @click.option("--claimed-train-score", "claimed", help="The committed train_score, e.g. 0.973333.")
-@click.option("--tolerance", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Units the training score may differ by (SCORE_TOLERANCE).")
-@click.option("--expected-size", type=click.IntRange(min=0), help="The revealed model_size in bytes.")
+@click.option(
+    "--tolerance",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Units the training score may differ by (SCORE_TOLERANCE).",
+)
+@click.option(
+    "--expected-size", type=click.IntRange(min=0), help="The revealed model_size in bytes."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def evaluate_command(
     model: Path,
@@ -105,16 +141,25 @@ def evaluate_command(
     train = _load(train_path, metric) if train_path is not None else None
     test = _load(dataset, metric, train.class_labels if train is not None else None)
     result = evaluate_model(
-        model.read_bytes(), test.features, test.target, metric,
-        timeout_s=timeout_s, memory_mb=memory_mb, expected_size=expected_size,
+        model.read_bytes(),
+        test.features,
+        test.target,
+        metric,
+        timeout_s=timeout_s,
+        memory_mb=memory_mb,
+        expected_size=expected_size,
         claimed_train_score=parse_score(claimed) if claimed is not None else None,
         train_features=train.features if train is not None else None,
         train_labels=train.target if train is not None else None,
         tolerance=tolerance,
-    )  # fmt: skip
+    )
     if as_json:
-        document = {"status": result.status.name, "code": int(result.status), "score": result.score,
-                    "reason": None if isinstance(result, Valid) else result.reason}  # fmt: skip
+        document = {
+            "status": result.status.name,
+            "code": int(result.status),
+            "score": result.score,
+            "reason": None if isinstance(result, Valid) else result.reason,
+        }
         click.echo(json.dumps(document))
     elif isinstance(result, Valid):
         click.echo(f"VALID {_score_text(result.score)}")
@@ -133,12 +178,23 @@ def supplier() -> None:
 @supplier.command("split")
 @click.argument("dataset", type=_existing_file)
 @_metric_option()
-@click.option("--test-fraction", type=float, required=True, help="Share of rows held out, in (0, 1).")
-@click.option("--seed", type=int, required=True, help="Seed of the shuffle (stratified for classes).")
+@click.option(
+    "--test-fraction", type=float, required=True, help="Share of rows held out, in (0, 1)."
+)
+@click.option(
+    "--seed", type=int, required=True, help="Seed of the shuffle (stratified for classes)."
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--test-cid", help="The CID of test.csv, when added to a store other than the local one.")
+@click.option(
+    "--test-cid", help="The CID of test.csv, when added to a store other than the local one."
+)
 def split_command(
-    dataset: Path, metric: Metric, test_fraction: float, seed: int, out_dir: Path, test_cid: str | None
+    dataset: Path,
+    metric: Metric,
+    test_fraction: float,
+    seed: int,
+    out_dir: Path,
+    test_cid: str | None,
 ) -> None:
     """Split DATASET into train.csv (to publish) and test.csv (hidden until release).
 
@@ -146,7 +202,12 @@ def split_command(
     stays private until `release_test`. The test CID is computed as `ipfs add
     --cid-version 1` would, unless --test-cid gives it.
     """
-    from wekacoin_offchain.ml.datasets import new_salt, split_dataset, test_commitment, write_dataset
+    from wekacoin_offchain.ml.datasets import (
+        new_salt,
+        split_dataset,
+        test_commitment,
+        write_dataset,
+    )
 
     train, test = split_dataset(_load(dataset, metric), test_fraction, seed)
     try:
@@ -158,7 +219,11 @@ def split_command(
     cid = test_cid if test_cid is not None else _content_id(test_bytes)
     salt = new_salt()
     commitment = test_commitment(cid, salt)
-    secret = {"test_cid": cid, "salt": "0x" + salt.hex(), "test_commitment": "0x" + commitment.hex()}
+    secret = {
+        "test_cid": cid,
+        "salt": "0x" + salt.hex(),
+        "test_commitment": "0x" + commitment.hex(),
+    }
     (out_dir / SECRET_FILE).write_text(json.dumps(secret, indent=2) + "\n")
     click.echo(f"train {out_dir / 'train.csv'} ({train.n_rows} rows, publish it)")
     click.echo(f"test {out_dir / 'test.csv'} ({test.n_rows} rows, keep it hidden until release)")
@@ -171,7 +236,9 @@ def _content_id(data: bytes) -> str:
     try:
         from wekacoin_offchain.storage.local import LocalBlockStore
     except ImportError:
-        raise UserError("no content store available to compute the test CID; pass --test-cid") from None
+        raise UserError(
+            "no content store available to compute the test CID; pass --test-cid"
+        ) from None
     # only_hash computes the CID without writing a block, so the store's folder is unused.
     return LocalBlockStore(Path(".")).add_bytes(data, cid_version=1, only_hash=True)
 
@@ -186,7 +253,8 @@ def baseline_command(train_path: Path, metric: Metric, out_path: Path) -> None:
 
     baseline = baseline_model(_load(train_path, metric), metric)
     _write_model(out_path, baseline.model_bytes)
-    click.echo(f"baseline_score {_score_text(baseline.train_score)} -> {out_path} ({len(baseline.model_bytes)} bytes)")
+    size = len(baseline.model_bytes)
+    click.echo(f"baseline_score {_score_text(baseline.train_score)} -> {out_path} ({size} bytes)")
 
 
 # --- wekacoin trainer ----------------------------------------------------------------------
@@ -199,8 +267,13 @@ def trainer() -> None:
 
 @trainer.command("fit")
 @click.argument("train_path", metavar="TRAIN", type=_existing_file)
-@click.option("--model", "kind", required=True,
-              help="logistic, tree, forest, knn or mlp (classes); linear, ridge, tree, forest, knn or mlp (values).")
+@click.option(
+    "--model",
+    "kind",
+    required=True,
+    help="For classes: logistic, tree, forest, knn, mlp. For values: linear, ridge, tree, "
+    "forest, knn, mlp.",
+)
 @_metric_option()
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -210,7 +283,8 @@ def fit_command(train_path: Path, kind: str, metric: Metric, out_path: Path, see
 
     fitted = fit_model(_load(train_path, metric), kind, metric, seed)
     _write_model(out_path, fitted.model_bytes)
-    click.echo(f"train_score {_score_text(fitted.train_score)} -> {out_path} ({len(fitted.model_bytes)} bytes)")
+    size = len(fitted.model_bytes)
+    click.echo(f"train_score {_score_text(fitted.train_score)} -> {out_path} ({size} bytes)")
 
 
 COMMANDS: list[click.Command] = [evaluate_command, supplier, trainer]

@@ -20,7 +20,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from wekacoin_offchain.ml.contract import ContractViolation, check_model, open_session, parse_model, predict
+from wekacoin_offchain.ml.contract import (
+    ContractViolation,
+    check_model,
+    open_session,
+    parse_model,
+    predict,
+)
 from wekacoin_offchain.ml.metrics import Metric, agree, format_score, score
 
 _MIB = 1 << 20
@@ -85,7 +91,7 @@ def run_limited(job: Job) -> dict[str, Any]:
         return invalid(str(exc))
     except MemoryError:
         return invalid("the model exceeded the memory limit")
-    except Exception as exc:  # noqa: BLE001 - whatever a model provokes, it ends as a status
+    except Exception as exc:  # whatever a model provokes ends as a status
         # Every validator runs this same code, so even an unforeseen failure is reported
         # alike by all of them; the reason names it for whoever reads the logs.
         return invalid(f"evaluation failed: {type(exc).__name__}: {exc}")

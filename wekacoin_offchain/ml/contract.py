@@ -98,7 +98,10 @@ def _check_input(graph: onnx.GraphProto, n_features: int) -> None:
     if [value.name for value in inputs] != [INPUT_NAME]:
         raise ContractViolation(f"the model must have exactly one input, named {INPUT_NAME!r}")
     tensor_type = inputs[0].type.tensor_type
-    if not inputs[0].type.HasField("tensor_type") or tensor_type.elem_type != onnx.TensorProto.FLOAT:
+    if (
+        not inputs[0].type.HasField("tensor_type")
+        or tensor_type.elem_type != onnx.TensorProto.FLOAT
+    ):
         raise ContractViolation(f"input {INPUT_NAME!r} must be a float32 tensor")
     dims = tensor_type.shape.dim
     if not tensor_type.HasField("shape") or len(dims) != 2:
@@ -172,7 +175,9 @@ def predict(
     n = features.shape[0]
     if metric.kind is MetricKind.SCORE:
         if output.shape != (n, 2):
-            raise ContractViolation(f"output {name!r} has shape {list(output.shape)}, expected [{n}, 2]")
+            raise ContractViolation(
+                f"output {name!r} has shape {list(output.shape)}, expected [{n}, 2]"
+            )
         values = output[:, 1]
     else:
         if output.shape not in ((n,), (n, 1)):

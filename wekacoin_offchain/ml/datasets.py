@@ -65,9 +65,12 @@ class Dataset:
     def take(self, rows: npt.NDArray[np.intp]) -> Dataset:
         """The rows at `rows`, in that order, with the same schema and class labels."""
         return Dataset(
-            self.features[rows], self.target[rows], self.feature_names, self.target_name,
+            self.features[rows],
+            self.target[rows],
+            self.feature_names,
+            self.target_name,
             self.class_labels,
-        )  # fmt: skip
+        )
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -140,9 +143,7 @@ def _read_csv(text: str) -> list[_Column]:
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             raise UserError(f"row {number} has {len(row)} fields, the header has {len(header)}")
-    return [
-        _Column(name, [row[i].strip() for row in rows[1:]]) for i, name in enumerate(header)
-    ]
+    return [_Column(name, [row[i].strip() for row in rows[1:]]) for i, name in enumerate(header)]
 
 
 def _read_arff(text: str) -> list[_Column]:
@@ -182,9 +183,12 @@ def _assemble(
         index = {label: i for i, label in enumerate(all_labels)}
         target: npt.NDArray[Any] = np.array([index[label] for label in labels], dtype=np.int64)
         return Dataset(
-            features, target, tuple(c.name for c in feature_columns), target_column.name,
+            features,
+            target,
+            tuple(c.name for c in feature_columns),
+            target_column.name,
             all_labels,
-        )  # fmt: skip
+        )
     values = _numeric_cells(target_column, role="target")
     return Dataset(
         features, values, tuple(c.name for c in feature_columns), target_column.name, None
@@ -308,4 +312,3 @@ def test_commitment(test_cid: str, salt: bytes) -> bytes:
     if not test_cid:
         raise UserError("test CID is empty")
     return keccak(abi_encode(["string", "bytes32"], [test_cid, salt]))
-

@@ -11,6 +11,7 @@ parent only ever sees a status: it reads the worker's replies as JSON, never as 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import enum
 import fcntl
 import json
@@ -78,7 +79,13 @@ class _Worker:
         reply_read, reply_write = os.pipe()
         _enlarge_pipe(request_write)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "wekacoin_offchain.ml._worker", str(request_read), str(reply_write)],
+            [
+                sys.executable,
+                "-m",
+                "wekacoin_offchain.ml._worker",
+                str(request_read),
+                str(reply_write),
+            ],
             pass_fds=(request_read, reply_write),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,  # the protocol has its own pipes; model noise goes nowhere
@@ -104,10 +111,8 @@ class _Worker:
 
 def _enlarge_pipe(fd: int) -> None:
     """Let a whole test set fit in the pipe: each 64 KiB refill costs two context switches."""
-    try:
+    with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size: default size works
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-    except OSError:  # above /proc/sys/fs/pipe-max-size: the default pipe still works
-        pass
 
 
 class Evaluator:
@@ -161,9 +166,16 @@ class Evaluator:
                     f"training data has {train_x.shape[1]} features, test data {test_x.shape[1]}"
                 )
         job = Job(
-            bytes(model_bytes), metric, test_x, test_y, memory_mb, claimed_train_score,
-            train_x, train_y, tolerance,
-        )  # fmt: skip
+            bytes(model_bytes),
+            metric,
+            test_x,
+            test_y,
+            memory_mb,
+            claimed_train_score,
+            train_x,
+            train_y,
+            tolerance,
+        )
         with self._lock:
             return self._run(job, timeout_s)
 
@@ -276,8 +288,15 @@ def evaluate_model(
     the worker's own, data included.
     """
     return _shared_evaluator().evaluate(
-        model_bytes, features, labels, metric,
-        timeout_s=timeout_s, memory_mb=memory_mb, expected_size=expected_size,
-        claimed_train_score=claimed_train_score, train_features=train_features,
-        train_labels=train_labels, tolerance=tolerance,
-    )  # fmt: skip
+        model_bytes,
+        features,
+        labels,
+        metric,
+        timeout_s=timeout_s,
+        memory_mb=memory_mb,
+        expected_size=expected_size,
+        claimed_train_score=claimed_train_score,
+        train_features=train_features,
+        train_labels=train_labels,
+        tolerance=tolerance,
+    )

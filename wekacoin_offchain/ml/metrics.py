@@ -209,7 +209,7 @@ def roc_auc_value(y_true: npt.ArrayLike, positive_scores: npt.ArrayLike) -> Frac
         return Fraction(1, 2)
     # Twice the rank sum of the positives, with tied scores sharing their mean rank: a tie
     # group occupying 1-based ranks first..last has mean rank (first + last) / 2.
-    distinct, group_of, group_sizes = np.unique(scores, return_inverse=True, return_counts=True)
+    _, group_of, group_sizes = np.unique(scores, return_inverse=True, return_counts=True)
     last_rank = np.cumsum(group_sizes)
     twice_mean_rank = 2 * last_rank - group_sizes + 1  # first + last = (last - size + 1) + last
     twice_rank_sum = int(twice_mean_rank[group_of[true == 1]].sum(dtype=np.int64))

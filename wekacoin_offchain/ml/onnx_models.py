@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+from skl2onnx import to_onnx
+from skl2onnx.common.data_types import FloatTensorType
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.exceptions import ConvergenceWarning
@@ -24,11 +26,16 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from skl2onnx import to_onnx
-from skl2onnx.common.data_types import FloatTensorType
 
 from wekacoin_offchain.errors import UserError
-from wekacoin_offchain.ml.contract import INPUT_NAME, ML_OPSET, OPSET, OUTPUT_NAMES, open_session, predict
+from wekacoin_offchain.ml.contract import (
+    INPUT_NAME,
+    ML_OPSET,
+    OPSET,
+    OUTPUT_NAMES,
+    open_session,
+    predict,
+)
 from wekacoin_offchain.ml.datasets import Dataset
 from wekacoin_offchain.ml.metrics import Metric, MetricKind, score
 
@@ -53,7 +60,9 @@ def check_task(dataset: Dataset, metric: Metric) -> None:
         wanted = "class labels" if metric.kind.is_classification else "numeric values"
         raise UserError(f"metric {metric.name} needs a target of {wanted}")
     if metric.kind is MetricKind.SCORE and len(dataset.class_labels or ()) != 2:
-        raise UserError(f"roc_auc needs exactly two classes, the dataset has {len(dataset.class_labels or ())}")
+        raise UserError(
+            f"roc_auc needs exactly two classes, the dataset has {len(dataset.class_labels or ())}"
+        )
 
 
 def model_score(model_bytes: bytes, dataset: Dataset, metric: Metric) -> int:
@@ -134,27 +143,34 @@ MODEL_KINDS: dict[str, ModelKind] = {
     kind.name: kind
     for kind in (
         ModelKind(
-            "logistic", "standardized logistic regression",
-            lambda seed: _scaled(LogisticRegression(max_iter=2_000, random_state=seed)), None,
+            "logistic",
+            "standardized logistic regression",
+            lambda seed: _scaled(LogisticRegression(max_iter=2_000, random_state=seed)),
+            None,
         ),
         ModelKind("linear", "ordinary least squares", None, lambda seed: LinearRegression()),
         ModelKind("ridge", "standardized ridge regression", None, lambda seed: _scaled(Ridge())),
         ModelKind(
-            "tree", "decision tree",
+            "tree",
+            "decision tree",
             lambda seed: DecisionTreeClassifier(random_state=seed),
             lambda seed: DecisionTreeRegressor(random_state=seed),
         ),
         ModelKind(
-            "forest", "random forest of 100 trees",
+            "forest",
+            "random forest of 100 trees",
             lambda seed: RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=1),
             lambda seed: RandomForestRegressor(n_estimators=100, random_state=seed, n_jobs=1),
         ),
         ModelKind(
-            "knn", "standardized 5-nearest neighbours",
-            lambda seed: _scaled(KNeighborsClassifier()), lambda seed: _scaled(KNeighborsRegressor()),
+            "knn",
+            "standardized 5-nearest neighbours",
+            lambda seed: _scaled(KNeighborsClassifier()),
+            lambda seed: _scaled(KNeighborsRegressor()),
         ),
         ModelKind(
-            "mlp", "standardized multi-layer perceptron (one hidden layer of 64)",
+            "mlp",
+            "standardized multi-layer perceptron (one hidden layer of 64)",
             lambda seed: _scaled(
                 MLPClassifier(hidden_layer_sizes=(64,), max_iter=1_000, random_state=seed)
             ),
@@ -162,7 +178,7 @@ MODEL_KINDS: dict[str, ModelKind] = {
                 MLPRegressor(hidden_layer_sizes=(64,), max_iter=2_000, random_state=seed)
             ),
         ),
-    )  # fmt: skip
+    )
 }
 
 

@@ -13,7 +13,7 @@ import boa
 import pytest
 
 from tests.crypto.conftest import deterministic_key
-from tests.crypto.test_bls import non_subgroup_g1, non_subgroup_g2, with_bit_flipped
+from tests.crypto.points import non_subgroup_g1, non_subgroup_g2, with_bit_flipped
 from wekacoin_offchain.crypto import (
     POSSESSION_DST,
     SIGNATURE_DST,

@@ -12,6 +12,7 @@ from wekacoin_offchain.storage.dagpb import (
     UnixFsType,
     decode_pb_node,
     decode_unixfs,
+    encode_file_leaf,
     encode_pb_node,
     encode_unixfs_file,
     encode_varint,
@@ -60,3 +61,8 @@ def test_nodes_decode_to_what_was_encoded(
 def test_garbage_does_not_decode(garbage: bytes) -> None:
     with pytest.raises(DecodeError):
         decode_pb_node(garbage)
+
+
+@given(st.binary(max_size=2000))
+def test_a_leaf_is_a_pb_node_around_unixfs_file_data(chunk: bytes) -> None:
+    assert encode_file_leaf(chunk) == encode_pb_node((), encode_unixfs_file(chunk, len(chunk)))

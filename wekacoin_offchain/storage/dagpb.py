@@ -93,6 +93,22 @@ def encode_unixfs_file(data: bytes, filesize: int, blocksizes: Sequence[int] = (
     return b"".join(parts)
 
 
+def encode_file_leaf(chunk: bytes) -> bytes:
+    """`encode_pb_node((), encode_unixfs_file(chunk, len(chunk)))`, copying the chunk once.
+
+    Leaves carry nearly every byte of a file; building them field by field copied each
+    chunk four times and halved CIDv0 add throughput.
+    """
+    if not chunk:
+        return encode_pb_node((), encode_unixfs_file(b"", 0))
+    size = encode_varint(len(chunk))
+    unixfs_head = _varint_field(1, UnixFsType.FILE) + _key(2, _LENGTH_DELIMITED) + size
+    unixfs_tail = _key(3, _VARINT) + size
+    unixfs_length = len(unixfs_head) + len(chunk) + len(unixfs_tail)
+    node_head = _key(1, _LENGTH_DELIMITED) + encode_varint(unixfs_length)
+    return b"".join((node_head, unixfs_head, chunk, unixfs_tail))
+
+
 def encode_pb_node(links: Sequence[PbLink], data: bytes) -> bytes:
     """A dag-pb PBNode in canonical order: every link, then the data."""
     parts = [_bytes_field(2, _encode_pb_link(link)) for link in links]

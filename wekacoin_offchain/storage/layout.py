@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from wekacoin_offchain.storage.cids import DAG_PB, RAW, ContentId, sha256_cid
-from wekacoin_offchain.storage.dagpb import PbLink, encode_pb_node, encode_unixfs_file
+from wekacoin_offchain.storage.dagpb import (
+    PbLink,
+    encode_file_leaf,
+    encode_pb_node,
+    encode_unixfs_file,
+)
 
 CHUNK_SIZE = 256 * 1024
 """kubo's and js-ipfs's default chunker: `size-262144`."""
@@ -116,7 +121,7 @@ class _BalancedBuilder:
         if self._raw_leaves:
             block = Block(sha256_cid(chunk, RAW, 1), chunk)
         else:
-            encoded = encode_pb_node((), encode_unixfs_file(chunk, len(chunk)))
+            encoded = encode_file_leaf(chunk)
             block = Block(sha256_cid(encoded, DAG_PB, 0), encoded)
         yield block
         return _Child(block.cid, len(chunk), len(block.data))

@@ -6,6 +6,7 @@ fail, the evaluator cannot.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 
@@ -22,6 +23,7 @@ from wekacoin_offchain.ml.evaluator import (
     Invalid,
     Unevaluated,
     Valid,
+    _parse_reply,
     evaluate_model,
 )
 from wekacoin_offchain.ml.metrics import metric_by_name
@@ -220,6 +222,29 @@ def _endless_loop() -> bytes:
     )
 
 
+def _local_function() -> bytes:
+    """A model-local function posing as a standard operator (domain "")."""
+    function = helper.make_function(
+        "",
+        "Relabel",
+        ["x"],
+        ["y"],
+        [helper.make_node("Identity", ["x"], ["y"])],
+        [helper.make_opsetid("", 17)],
+    )
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Relabel", ["features"], ["label"], domain="")],
+            "hostile",
+            [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", 4])],
+            [helper.make_tensor_value_info("label", TensorProto.INT64, ["N"])],
+        ),
+        opset_imports=[helper.make_opsetid("", 17)],
+        functions=[function],
+    )
+    return model.SerializeToString()
+
+
 HOSTILE = {
     "random bytes": (
         lambda: bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8)),
@@ -231,6 +256,7 @@ HOSTILE = {
     "external data": (_external_data, "external data files are not allowed"),
     "wrong input name": (lambda: _model([], input_name="x"), "exactly one input, named 'features'"),
     "memory bomb": (_memory_bomb, "memory limit exceeded"),
+    "model-local function": (_local_function, "model-local functions are not allowed"),
 }
 
 
@@ -330,3 +356,26 @@ def test_caller_mistakes_are_user_errors(
         evaluator.evaluate(
             iris_model.model_bytes, iris.features, iris.target, ACCURACY, claimed_train_score=1
         )
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (b'{"status": "valid", "score": 912345}', Valid(912345)),
+        (b'{"status": "valid", "score": -3}', Valid(-3)),
+        (b'{"status": "invalid", "reason": "bad\\nline\\u0000"}', Invalid("bad line")),
+        (b'{"status": "valid", "score": true}', None),
+        (b'{"status": "valid", "score": 1.5}', None),
+        (b'{"status": "valid"}', None),
+        (b'{"status": "invalid", "reason": 7}', None),
+        (b'["valid", 1]', None),
+        (b"\x80\x04K\x01.", None),  # a pickle is never unpickled
+    ],
+)
+def test_worker_replies_are_strict_json(reply: bytes, expected: Valid | Invalid | None) -> None:
+    assert _parse_reply(reply) == expected
+
+
+def test_a_long_reason_is_cut_to_one_bounded_line() -> None:
+    result = _parse_reply(json.dumps({"status": "invalid", "reason": "x" * 1_000}).encode())
+    assert isinstance(result, Invalid) and len(result.reason) == 300

@@ -58,11 +58,12 @@ def _tamperings(root: bytes, size: int, index: int, chunk: bytes, path: tuple[by
     cases: dict[str, tuple[Any, ...]] = {
         "another root": (bytes(32), size, index, chunk, path),
         "index past the end": (root, size, count, chunk, path),
-        "path one level short": (root, size, index, chunk, path[:-1]) if path else None,
         "path one level long": (root, size, index, chunk, path + (bytes(32),)),
         "size off by one chunk": (root, size + CHUNK_SIZE, index, chunk, path),
         "size off by one byte": (root, size + 1, index, chunk, path),
     }
+    if path:
+        cases["path one level short"] = (root, size, index, chunk, path[:-1])
     if chunk:
         cases["chunk byte flipped"] = (root, size, index, bytes([chunk[0] ^ 1]) + chunk[1:], path)
         cases["chunk truncated"] = (root, size, index, chunk[:-1], path)
@@ -74,7 +75,7 @@ def _tamperings(root: bytes, size: int, index: int, chunk: bytes, path: tuple[by
         cases["chunk of another index"] = (root, size, index, other_chunk, other_path)
         cases["right chunk and path, wrong index"] = (root, size, other, chunk, path)
         cases["path of another chunk"] = (root, size, index, chunk, other_path)
-    return {name: case for name, case in cases.items() if case is not None}
+    return cases
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -9,7 +9,7 @@ from typing import Any
 
 import boa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wekacoin_offchain.crypto import (
@@ -27,7 +27,7 @@ UINT256 = st.integers(min_value=0, max_value=2**256 - 1)
 # Weights concentrated where the threshold is interesting, plus the full range.
 WEIGHTS = st.one_of(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=2**128), UINT256)
 OUTPUTS = st.one_of(st.binary(min_size=32, max_size=32), st.sampled_from([bytes(32), b"\xff" * 32]))
-TWIN = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+TWIN = settings(max_examples=150, deadline=None)
 
 
 def real_valued_rule(output: bytes, weight: int, total_weight: int, tau: int) -> bool:

@@ -6,7 +6,7 @@ tags of the proof-of-possession ciphersuite are used: ``SIGNATURE_DST`` for ordi
 signatures (the VRF) and ``POSSESSION_DST`` for proofs of possession, which sign the key's
 own 256-byte encoding (the form the contract already holds).
 
-The arithmetic runs on py-arkworks-bls12381 (Rust, about a thousand times faster than
+The arithmetic runs on py-arkworks-bls12381 (Rust, over a hundred times faster than
 py_ecc for a pairing check); ``bls_reference`` computes the same functions with py_ecc,
 and the tests hold the two to byte equality.
 """

@@ -8,6 +8,7 @@ auditor can check a signature here without trusting a compiled extension.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from py_ecc.bls.hash import expand_message_xmd as _py_ecc_expand_message_xmd
 from py_ecc.bls.hash_to_curve import hash_to_G1, hash_to_field_FQ
@@ -39,18 +40,22 @@ from wekacoin_offchain.crypto.eip2537 import (
     is_infinity,
 )
 
+# py_ecc annotates its ``hash_function`` parameters as a hash object, but calls them as
+# the constructor (its own ciphersuites pass ``hashlib.sha256``), so pass that untyped.
+_SHA256: Any = hashlib.sha256
+
 _G1Point = Optimized_Point3D[FQ]
 _G2Point = Optimized_Point3D[FQ2]
 
 
 def expand_message_xmd(message: bytes, dst: bytes, length: int) -> bytes:
     """RFC 9380 section 5.3.1 with SHA-256."""
-    return _py_ecc_expand_message_xmd(message, dst, length, hashlib.sha256)
+    return _py_ecc_expand_message_xmd(message, dst, length, _SHA256)
 
 
 def hash_to_field(message: bytes, dst: bytes) -> tuple[int, int]:
     """RFC 9380 hash_to_field for BLS12-381 G1 with count 2: the ``u[0], u[1]`` the contract reduces."""
-    first, second = hash_to_field_FQ(message, 2, dst, hashlib.sha256)
+    first, second = hash_to_field_FQ(message, 2, dst, _SHA256)
     return int(first), int(second)
 
 
@@ -89,7 +94,7 @@ def _decode_g2(data: bytes) -> _G2Point:
 
 def hash_to_g1(message: bytes, dst: bytes) -> bytes:
     """RFC 9380 hash_to_curve for G1, 128-byte EIP-2537 encoding."""
-    return _encode_g1(hash_to_G1(message, dst, hashlib.sha256))
+    return _encode_g1(hash_to_G1(message, dst, _SHA256))
 
 
 def public_key_bytes(secret_key: SecretKey) -> bytes:
@@ -99,7 +104,7 @@ def public_key_bytes(secret_key: SecretKey) -> bytes:
 
 def sign(secret_key: SecretKey, message: bytes, dst: bytes = SIGNATURE_DST) -> bytes:
     """``sk * H(message)``, 128-byte EIP-2537 encoding."""
-    return _encode_g1(multiply(hash_to_G1(message, dst, hashlib.sha256), secret_key.scalar))
+    return _encode_g1(multiply(hash_to_G1(message, dst, _SHA256), secret_key.scalar))
 
 
 def verify(public_key: bytes, message: bytes, signature: bytes, dst: bytes = SIGNATURE_DST) -> bool:
@@ -109,7 +114,7 @@ def verify(public_key: bytes, message: bytes, signature: bytes, dst: bytes = SIG
         signature_point = _decode_g1(signature)
     except InvalidEncoding:
         return False
-    message_point = hash_to_G1(message, dst, hashlib.sha256)
+    message_point = hash_to_G1(message, dst, _SHA256)
     product = pairing(neg(G2), signature_point, final_exponentiate=False) * pairing(
         key_point, message_point, final_exponentiate=False
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 import pytest
 
@@ -51,7 +52,29 @@ def test_arkworks_and_py_ecc_agree_on_verdicts(label: int) -> None:
         assert bls_reference.verify(case_key, message, case_signature, dst) is expected
 
 
-def test_keygen_is_the_drafts_hkdf_keygen_and_needs_a_32_byte_seed() -> None:
+def drafts_keygen(seed: bytes) -> int:
+    """KeyGen of draft-irtf-cfrg-bls-signature-05 section 2.3, written from the draft with hmac."""
+    order = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
+    salt, secret = b"BLS-SIG-KEYGEN-SALT-", 0
+    length = 48  # ceil((3 * ceil(log2(r))) / 16)
+    while secret == 0:
+        salt = hashlib.sha256(salt).digest()
+        pseudo_random_key = hmac.new(salt, seed + b"\x00", hashlib.sha256).digest()
+        output, block, counter = b"", b"", 1
+        while len(output) < length:  # HKDF-Expand (RFC 5869) with info = I2OSP(L, 2)
+            block = hmac.new(pseudo_random_key, block + length.to_bytes(2, "big") + bytes([counter]), hashlib.sha256).digest()
+            output, counter = output + block, counter + 1
+        secret = int.from_bytes(output[:length], "big") % order
+    return secret
+
+
+@pytest.mark.parametrize("label", range(3))
+def test_keygen_follows_the_bls_draft(label: int) -> None:
+    seed = hashlib.sha256(b"%d" % label).digest()
+    assert SecretKey.from_seed(seed).scalar == drafts_keygen(seed)
+
+
+def test_keygen_is_deterministic_and_needs_a_32_byte_seed() -> None:
     seed = hashlib.sha256(b"seed").digest()
     assert SecretKey.from_seed(seed) == SecretKey.from_seed(seed)
     assert SecretKey.from_seed(seed) != SecretKey.from_seed(bytes(32))

@@ -41,7 +41,9 @@ class Row:
     seconds: float
 
 
-def best_time(run: Callable[[], object], repeat: int, prepare: Callable[[], None] = lambda: None) -> float:
+def best_time(
+    run: Callable[[], object], repeat: int, prepare: Callable[[], None] = lambda: None
+) -> float:
     times = []
     for _ in range(repeat):
         prepare()
@@ -98,10 +100,14 @@ def measure(workdir: Path, size: int, repeat: int) -> tuple[float, float, list[R
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size-mib", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--dir", type=Path, default=None, help="where the input file and the stores go")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="where the input file and the stores go"
+    )
     arguments = parser.parse_args()
     size = arguments.size_mib << 20
 
@@ -112,7 +118,13 @@ def main() -> None:
     table = Table(
         title=f"Embedded content store in {place}: {arguments.size_mib} MiB, best of {arguments.repeat}"
     )
-    for column in ("operation", "seconds", "MiB/s", "ratio to SHA-256 of the file", "ratio to SHA-256 in memory"):
+    for column in (
+        "operation",
+        "seconds",
+        "MiB/s",
+        "ratio to SHA-256 of the file",
+        "ratio to SHA-256 in memory",
+    ):
         table.add_column(column, justify="left" if column == "operation" else "right")
     baselines = [
         Row("hashlib.file_digest SHA-256 of the file (baseline)", of_file),
@@ -132,7 +144,10 @@ def main() -> None:
     worst = max(store_rows, key=lambda row: row.seconds)
     ratio = of_file / worst.seconds
     verdict = "meets" if ratio >= TARGET_RATIO else "misses"
-    console.print(f"slowest store operation: {worst.name}, ratio {ratio:.2f} to SHA-256 of the file: {verdict} the target {TARGET_RATIO}")
+    console.print(
+        f"slowest store operation: {worst.name}, ratio {ratio:.2f} to SHA-256 of the file: "
+        f"{verdict} the target {TARGET_RATIO}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ class GoldenCase:
 
 
 def golden_seed() -> bytes:
-    return json.loads(GOLDEN_FILE.read_text())["seed"].encode()
+    seed: str = json.loads(GOLDEN_FILE.read_text())["seed"]
+    return seed.encode()
 
 
 def golden_cases() -> list[GoldenCase]:

@@ -57,7 +57,10 @@ def test_only_hash_then_get_fails_and_add_then_get_works(tmp_path: Path, input_f
 
 def test_pin_prints_like_ipfs_pin_add(tmp_path: Path, input_file: Path) -> None:
     run(tmp_path / "s", "add", "--cid-version", "0", str(input_file))
-    assert run(tmp_path / "s", "pin", GOLDEN.cidv0)[:2] == (0, f"pinned {GOLDEN.cidv0} recursively\n")
+    assert run(tmp_path / "s", "pin", GOLDEN.cidv0)[:2] == (
+        0,
+        f"pinned {GOLDEN.cidv0} recursively\n",
+    )
 
 
 def test_store_dir_defaults_to_the_environment(tmp_path: Path, input_file: Path) -> None:
@@ -81,7 +84,10 @@ def test_user_mistakes_raise_user_errors(tmp_path: Path, arguments: list[str], e
 
 
 def test_both_backends_at_once_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(store, ["--store-dir", str(tmp_path), "--api", "/ip4/127.0.0.1/tcp/5001", "get", GOLDEN.cidv1])
+    result = CliRunner().invoke(
+        store,
+        ["--store-dir", str(tmp_path), "--api", "/ip4/127.0.0.1/tcp/5001", "get", GOLDEN.cidv1],
+    )
     assert result.exit_code == 2 and "give one" in result.output
 
 
@@ -91,17 +97,25 @@ def wekacoin(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([str(executable), *arguments], cwd=cwd, capture_output=True, timeout=60)
 
 
-def test_the_real_command_round_trips_and_reports_mistakes_on_one_line(tmp_path: Path, input_file: Path) -> None:
+def test_the_real_command_round_trips_and_reports_mistakes_on_one_line(
+    tmp_path: Path, input_file: Path
+) -> None:
     added = wekacoin("store", "add", "-q", str(input_file), cwd=tmp_path)
     assert (added.returncode, added.stdout.decode()) == (0, f"{GOLDEN.cidv1}\n")
     assert (tmp_path / "wekacoin-data" / "store" / "blocks").is_dir()  # the default store
     got = wekacoin("store", "get", GOLDEN.cidv1, cwd=tmp_path)
     assert got.returncode == 0 and got.stdout == input_file.read_bytes()
 
-    for arguments in (["store", "get", "nope"], ["store", "add", "missing.bin"], ["store", "pin", GOLDEN.cidv0]):
+    for arguments in (
+        ["store", "get", "nope"],
+        ["store", "add", "missing.bin"],
+        ["store", "pin", GOLDEN.cidv0],
+    ):
         failed = wekacoin(*arguments, cwd=tmp_path)
         assert failed.returncode == 2, arguments
-        assert failed.stderr.decode().count("\n") == 1 and failed.stderr.startswith(b"error: "), failed.stderr
+        assert failed.stderr.decode().count("\n") == 1 and failed.stderr.startswith(b"error: "), (
+            failed.stderr
+        )
         assert failed.stdout == b""
 
 
@@ -113,12 +127,17 @@ def test_an_absent_daemon_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.ipfs
-def test_api_option_uses_the_daemon(ipfs_daemon: JsIpfsDaemon, input_file: Path, tmp_path: Path) -> None:
+def test_api_option_uses_the_daemon(
+    ipfs_daemon: JsIpfsDaemon, input_file: Path, tmp_path: Path
+) -> None:
     def daemon_run(*arguments: str) -> tuple[int, str]:
         result = CliRunner().invoke(store, ["--api", ipfs_daemon.api, *arguments])
         return result.exit_code, result.output
 
-    assert daemon_run("add", "--cid-version", "0", str(input_file)) == (0, f"added {GOLDEN.cidv0} train.csv\n")
+    assert daemon_run("add", "--cid-version", "0", str(input_file)) == (
+        0,
+        f"added {GOLDEN.cidv0} train.csv\n",
+    )
     assert daemon_run("pin", GOLDEN.cidv0) == (0, f"pinned {GOLDEN.cidv0} recursively\n")
     target = tmp_path / "out.csv"
     assert daemon_run("get", GOLDEN.cidv0, "-o", str(target))[0] == 0

@@ -41,9 +41,14 @@ def test_nodes_decode_to_what_was_encoded(
 ) -> None:
     filesize = len(data) + sum(blocksizes)
     node = decode_pb_node(
-        encode_pb_node([PbLink(cid, size) for cid, size in links], encode_unixfs_file(data, filesize, blocksizes))
+        encode_pb_node(
+            [PbLink(cid, size) for cid, size in links],
+            encode_unixfs_file(data, filesize, blocksizes),
+        )
     )
-    assert [(link.cid, link.tsize, link.name) for link in node.links] == [(c, s, "") for c, s in links]
+    assert [(link.cid, link.tsize, link.name) for link in node.links] == [
+        (c, s, "") for c, s in links
+    ]
     assert node.data is not None
     unixfs = decode_unixfs(node.data)
     assert (unixfs.type, unixfs.data, unixfs.filesize, unixfs.blocksizes) == (
@@ -66,3 +71,8 @@ def test_garbage_does_not_decode(garbage: bytes) -> None:
 @given(st.binary(max_size=2000))
 def test_a_leaf_is_a_pb_node_around_unixfs_file_data(chunk: bytes) -> None:
     assert encode_file_leaf(chunk) == encode_pb_node((), encode_unixfs_file(chunk, len(chunk)))
+
+
+def test_packed_blocksizes_decode_too() -> None:
+    packed = bytes.fromhex("0802") + bytes.fromhex("1803") + bytes.fromhex("2203010101")
+    assert decode_unixfs(packed).blocksizes == (1, 1, 1)

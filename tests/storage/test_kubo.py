@@ -48,7 +48,9 @@ def test_it_is_a_content_store(kubo_store: KuboRpcStore) -> None:
 
 @pytest.mark.parametrize("version", [0, 1])
 @pytest.mark.parametrize(
-    "case", [case for case in golden_cases() if case.size <= 1 << 20], ids=lambda case: f"{case.size}B"
+    "case",
+    [case for case in golden_cases() if case.size <= 1 << 20],
+    ids=lambda case: f"{case.size}B",
 )
 def test_golden_cids(case: GoldenCase, version: int, kubo_store: KuboRpcStore) -> None:
     data = golden_input(case.size)
@@ -56,10 +58,18 @@ def test_golden_cids(case: GoldenCase, version: int, kubo_store: KuboRpcStore) -
     assert kubo_store.cat(case.cid(version)) == data
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.integers(0, 2 * CHUNK_SIZE + 3), st.sampled_from([0, 1]), st.binary(min_size=1, max_size=8))
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.integers(0, 2 * CHUNK_SIZE + 3), st.sampled_from([0, 1]), st.binary(min_size=1, max_size=8)
+)
 def test_daemon_and_embedded_store_agree(
-    kubo_store: KuboRpcStore, tmp_path_factory: pytest.TempPathFactory, size: int, version: int, seed: bytes
+    kubo_store: KuboRpcStore,
+    tmp_path_factory: pytest.TempPathFactory,
+    size: int,
+    version: int,
+    seed: bytes,
 ) -> None:
     data = golden_input(size, seed)
     local = LocalBlockStore(tmp_path_factory.mktemp("store"))
@@ -74,11 +84,20 @@ def test_daemon_and_embedded_store_agree(
 def test_deep_layout_agrees_with_the_daemon(version: int, ipfs_daemon: JsIpfsDaemon) -> None:
     """Three levels of the balanced DAG, reached cheaply with 8-byte chunks (same algorithm)."""
     data = golden_input(MAX_LINKS * MAX_LINKS * 8 + 3)
-    params = {"cid-version": str(version), "raw-leaves": str(version == 1).lower(), "chunker": "size-8", "only-hash": "true"}
+    params = {
+        "cid-version": str(version),
+        "raw-leaves": str(version == 1).lower(),
+        "chunker": "size-8",
+        "only-hash": "true",
+    }
     if version == 1:
         params["cid-base"] = "base32"
     answer = httpx.post(
-        f"{api_base_url(ipfs_daemon.api)}/api/v0/add", params=params, files={"file": ("f", data)}, timeout=60, trust_env=False
+        f"{api_base_url(ipfs_daemon.api)}/api/v0/add",
+        params=params,
+        files={"file": ("f", data)},
+        timeout=60,
+        trust_env=False,
     )
     *_, root = build_file_dag(split_bytes(data, 8), version)
     assert answer.json()["Hash"] == root.cid.text

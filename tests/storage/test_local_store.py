@@ -72,7 +72,9 @@ def test_open_streams_one_block_at_a_time(local_store: LocalBlockStore) -> None:
     assert b"".join(chunks) == data
 
 
-def test_large_files_go_through_in_constant_memory(local_store: LocalBlockStore, tmp_path: Path) -> None:
+def test_large_files_go_through_in_constant_memory(
+    local_store: LocalBlockStore, tmp_path: Path
+) -> None:
     path = tmp_path / "large.bin"
     with path.open("wb") as handle:
         for _ in range(24):
@@ -135,15 +137,27 @@ def test_pin_checks_the_whole_dag_then_records_it(local_store: LocalBlockStore) 
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda store: store.cat("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"), ContentNotFoundError),
+        (
+            lambda store: store.cat("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"),
+            ContentNotFoundError,
+        ),
         (lambda store: store.cat("not-a-cid"), InvalidCidError),
-        (lambda store: store.open("QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQ"), InvalidCidError),
-        (lambda store: store.pin("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"), ContentNotFoundError),
+        (
+            lambda store: store.open("QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQ"),
+            InvalidCidError,
+        ),
+        (
+            lambda store: store.pin("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"),
+            ContentNotFoundError,
+        ),
         (lambda store: store.add_file("/no/such/file"), MissingFileError),
         (lambda store: store.add_file(store.root.parent), MissingFileError),
         (lambda store: store.add_bytes(b"x", cid_version=2), StorageError),
         # a dag-cbor CID: well formed, but not something this store reads
-        (lambda store: store.cat("bafyreigbtj4x7ip5legnfznufuopl4sg4knzc2cof6duas4b3q2fy6swua"), UnsupportedContentError),
+        (
+            lambda store: store.cat("bafyreigbtj4x7ip5legnfznufuopl4sg4knzc2cof6duas4b3q2fy6swua"),
+            UnsupportedContentError,
+        ),
     ],
 )
 def test_user_mistakes_are_one_line_user_errors(

@@ -41,7 +41,8 @@ class ContentId:
         """The canonical string: base58btc for CIDv0, lower-case base32 for CIDv1."""
         if self.version == 0:
             return str(pycid.CIDv0(self.multihash))
-        return pycid.CIDv1(self.codec, self.multihash).encode("base32").decode("ascii")
+        encoded: bytes = pycid.CIDv1(self.codec, self.multihash).encode("base32")
+        return encoded.decode("ascii")
 
     @property
     def is_sha2_256(self) -> bool:

@@ -163,6 +163,13 @@ def _fields(buffer: bytes) -> Iterator[tuple[int, int | bytes]]:
             raise DecodeError(f"wire type {wire_type} does not occur in dag-pb or UnixFS")
 
 
+def _packed_varints(buffer: bytes) -> Iterator[int]:
+    offset = 0
+    while offset < len(buffer):
+        value, offset = _read_varint(buffer, offset)
+        yield value
+
+
 def decode_pb_node(block: bytes) -> PbNode:
     links: list[PbLink] = []
     data: bytes | None = None
@@ -208,6 +215,8 @@ def decode_unixfs(buffer: bytes) -> UnixFsData:
             filesize = value
         elif number == 4 and isinstance(value, int):
             blocksizes.append(value)
+        elif number == 4 and isinstance(value, bytes):
+            blocksizes.extend(_packed_varints(value))  # legal protobuf, though go and js write them unpacked
         # Fields 5 to 8 (hashType, fanout, mode, mtime) do not change a file's bytes.
     if kind is None:
         raise DecodeError("UnixFS Data without a Type")

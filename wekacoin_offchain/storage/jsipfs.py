@@ -12,6 +12,7 @@ Run `python -m wekacoin_offchain.storage.jsipfs` to keep one running by hand.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -72,7 +73,10 @@ def loopback_only(config: dict[str, Any]) -> dict[str, Any]:
     )
     addresses.pop("RPC", None)  # the gRPC-over-websocket server: not needed, one port less
     result["Bootstrap"] = []
-    result["Discovery"] = {"MDNS": {"Enabled": False, "Interval": 10}, "webRTCStar": {"Enabled": False}}
+    result["Discovery"] = {
+        "MDNS": {"Enabled": False, "Interval": 10},
+        "webRTCStar": {"Enabled": False},
+    }
     result["Routing"] = {"Type": "none"}
     result.setdefault("Swarm", {})["DisableNatPortMap"] = True
     result.setdefault("Pubsub", {})["Enabled"] = False
@@ -132,7 +136,9 @@ class JsIpfsDaemon:
                     f"js-ipfs init failed: {_last_line(initialised.stderr or initialised.stdout)}"
                 )
             config_path = self._repo / "config"
-            config_path.write_text(json.dumps(loopback_only(json.loads(config_path.read_text())), indent=2))
+            config_path.write_text(
+                json.dumps(loopback_only(json.loads(config_path.read_text())), indent=2)
+            )
             self._process = subprocess.Popen(
                 self._node_command("daemon", "--enable-preload=false"),
                 env=environment,
@@ -169,14 +175,13 @@ class JsIpfsDaemon:
     def stop(self) -> None:
         """Stop the daemon (SIGTERM, then SIGKILL after 10 s) and delete its repository."""
         process, self._process = self._process, None
-        if process is not None:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
         if self._repo is not None:
             shutil.rmtree(self._repo, ignore_errors=True)
             self._repo = None
@@ -196,11 +201,12 @@ def _last_line(text: str) -> str:
 def main() -> None:
     """Run a daemon in the foreground until interrupted, printing its API address."""
     with JsIpfsDaemon() as daemon:
-        print(f"js-ipfs RPC API at {daemon.api} (use: wekacoin store --api {daemon.api} ...)", flush=True)
-        try:
+        print(
+            f"js-ipfs RPC API at {daemon.api} (use: wekacoin store --api {daemon.api} ...)",
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

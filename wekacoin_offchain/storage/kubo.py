@@ -63,7 +63,9 @@ class KuboRpcStore:
     and waits for the network instead, so `has_timeout` bounds its answer.
     """
 
-    def __init__(self, api: str = DEFAULT_API, *, fetch_timeout: float = 60.0, has_timeout: float = 2.0) -> None:
+    def __init__(
+        self, api: str = DEFAULT_API, *, fetch_timeout: float = 60.0, has_timeout: float = 2.0
+    ) -> None:
         self.api = api
         self.base_url = api_base_url(api)
         self.fetch_timeout = fetch_timeout
@@ -118,9 +120,13 @@ class KuboRpcStore:
         if version == 1:
             # js-ipfs prints CIDv1 in base58btc by default (and refuses base32 for CIDv0).
             params["cid-base"] = "base32"
-        response = self._post("add", params, files={"file": (name, content, "application/octet-stream")})
+        response = self._post(
+            "add", params, files={"file": (name, content, "application/octet-stream")}
+        )
         if response.status_code != 200:
-            raise StorageError(f"the IPFS daemon at {self.api} refused to add: {_message(response)}")
+            raise StorageError(
+                f"the IPFS daemon at {self.api} refused to add: {_message(response)}"
+            )
         # The answer is one JSON object per line; the file's own line comes last.
         entries = [json.loads(line) for line in response.text.splitlines() if line.strip()]
         hashes = [entry["Hash"] for entry in entries if "Hash" in entry]
@@ -140,7 +146,9 @@ class KuboRpcStore:
         if response.status_code != 200:
             response.read()
             response.close()
-            raise ContentNotFoundError(f"cannot get {content_id} from {self.api}: {_message(response)}")
+            raise ContentNotFoundError(
+                f"cannot get {content_id} from {self.api}: {_message(response)}"
+            )
         return self._body(content_id.text, response)
 
     def _body(self, cid: str, response: httpx.Response) -> Iterator[bytes]:
@@ -168,10 +176,16 @@ class KuboRpcStore:
 
     def pin(self, cid: str) -> str:
         content_id = parse_cid(cid)
-        params = {"arg": content_id.text, "recursive": "true", "timeout": _duration(self.fetch_timeout)}
+        params = {
+            "arg": content_id.text,
+            "recursive": "true",
+            "timeout": _duration(self.fetch_timeout),
+        }
         response = self._post("pin/add", params)
         if response.status_code != 200:
-            raise ContentNotFoundError(f"cannot pin {content_id} on {self.api}: {_message(response)}")
+            raise ContentNotFoundError(
+                f"cannot pin {content_id} on {self.api}: {_message(response)}"
+            )
         return content_id.text
 
     def has(self, cid: str) -> bool:

@@ -7,8 +7,12 @@ fail, the evaluator cannot.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -379,3 +383,42 @@ def test_worker_replies_are_strict_json(reply: bytes, expected: Valid | Invalid 
 def test_a_long_reason_is_cut_to_one_bounded_line() -> None:
     result = _parse_reply(json.dumps({"status": "invalid", "reason": "x" * 1_000}).encode())
     assert isinstance(result, Invalid) and len(result.reason) == 300
+
+
+ORPHANING_PARENT = """
+import os, sys, threading
+import numpy as np
+from tests.ml.test_evaluator import _endless_loop
+from wekacoin_offchain.ml.evaluator import Evaluator
+from wekacoin_offchain.ml.metrics import metric_by_name
+
+evaluator = Evaluator()
+evaluator.evaluate(b"warm-up", np.zeros((1, 4)), [0], metric_by_name("accuracy"))
+print(evaluator._worker.process.pid, flush=True)
+threading.Timer(0.3, os._exit, [0]).start()  # the parent dies mid-job
+accuracy = metric_by_name("accuracy")
+evaluator.evaluate(_endless_loop(), np.zeros((1, 4)), [0], accuracy, timeout_s=0.5)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+def test_a_worker_orphaned_mid_job_stops_on_its_own() -> None:
+    parent = subprocess.run(
+        [sys.executable, "-c", ORPHANING_PARENT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],  # the repository root, where `tests` imports from
+    )
+    worker_pid = int(parent.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while _alive(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker_pid)

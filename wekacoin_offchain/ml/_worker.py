@@ -4,15 +4,19 @@ Started by `evaluator.Evaluator` as `python -m wekacoin_offchain.ml._worker REQ_
 It reads jobs (pickled by the trusted parent) from REQ_FD and answers each with a small
 JSON document on REPLY_FD: never pickle in that direction, so that a process a model
 might have subverted cannot run code in the parent. While a job runs, the address space
-is capped at its size when the job arrived plus the job's `memory_mb`.
+is capped at its size when the job arrived plus the job's `memory_mb`, and CPU time is
+capped well past the job's wall-time limit as a backstop.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
 import resource
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -41,6 +45,7 @@ class Job:
     features: npt.NDArray[np.float32]
     labels: npt.NDArray[Any]
     memory_mb: int
+    timeout_s: float
     claimed_train_score: int | None
     train_features: npt.NDArray[np.float32] | None
     train_labels: npt.NDArray[Any] | None
@@ -79,14 +84,31 @@ def address_space_bytes() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def run_limited(job: Job) -> dict[str, Any]:
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = address_space_bytes() + job.memory_mb * _MIB
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@contextlib.contextmanager
+def soft_limit(which: int, value: int) -> Iterator[None]:
+    """Lower the soft limit `which` to `value` (never above the hard limit) for a while."""
+    soft, hard = resource.getrlimit(which)
+    resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
     try:
-        return evaluate(job)
+        yield
+    finally:
+        resource.setrlimit(which, (soft, hard))
+
+
+def run_limited(job: Job) -> dict[str, Any]:
+    memory = soft_limit(resource.RLIMIT_AS, address_space_bytes() + job.memory_mb * _MIB)
+    # The parent kills the worker when the wall time runs out, long before this CPU limit
+    # (one thread: CPU time <= wall time). It only stops a worker whose parent died mid-job
+    # from spinning on forever; SIGXCPU then ends it.
+    cpu = soft_limit(resource.RLIMIT_CPU, math.ceil(cpu_seconds() + 2 * job.timeout_s + 1))
+    try:
+        with memory, cpu:
+            return evaluate(job)
     except ContractViolation as exc:
         return invalid(str(exc))
     except MemoryError:
@@ -95,8 +117,6 @@ def run_limited(job: Job) -> dict[str, Any]:
         # Every validator runs this same code, so even an unforeseen failure is reported
         # alike by all of them; the reason names it for whoever reads the logs.
         return invalid(f"evaluation failed: {type(exc).__name__}: {exc}")
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 def serve(requests: Connection, replies: Connection) -> None:

@@ -35,6 +35,7 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 2_048
 _WORKER_START_TIMEOUT_S = 120.0  # importing onnxruntime on a loaded machine; not model time
 _MAX_REASON_CHARS = 300
+_MAX_REPLY_BYTES = 64 << 10  # an honest reply is a short JSON line
 _PIPE_BYTES = 1 << 20  # the unprivileged maximum on Linux by default
 # One thread per library: extra threads would each reserve address space under RLIMIT_AS.
 _WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -166,41 +167,53 @@ class Evaluator:
                     f"training data has {train_x.shape[1]} features, test data {test_x.shape[1]}"
                 )
         job = Job(
-            bytes(model_bytes),
-            metric,
-            test_x,
-            test_y,
-            memory_mb,
-            claimed_train_score,
-            train_x,
-            train_y,
-            tolerance,
+            model_bytes=bytes(model_bytes),
+            metric=metric,
+            features=test_x,
+            labels=test_y,
+            memory_mb=memory_mb,
+            timeout_s=timeout_s,
+            claimed_train_score=claimed_train_score,
+            train_features=train_x,
+            train_labels=train_y,
+            tolerance=tolerance,
         )
         with self._lock:
             return self._run(job, timeout_s)
 
     def _run(self, job: Job, timeout_s: float) -> EvaluationResult:
-        if self._worker is not None and self._worker.process.poll() is not None:
-            self._stop_worker()  # died while idle (killed from outside): start afresh
-        if self._worker is None:
-            self._worker = _Worker()
-        worker = self._worker
         started = time.monotonic()
+        worker = self._live_worker()
         try:
             worker.requests.send(job)
-            remaining = timeout_s - (time.monotonic() - started)
-            if not worker.replies.poll(max(remaining, 0)):
-                self._stop_worker()
-                return Unevaluated(f"time limit of {timeout_s:g} s reached")
-            reply = worker.replies.recv_bytes()
-        except (EOFError, OSError):  # the worker died under the model: it cannot run
+        except OSError:  # the worker died between jobs (killed from outside): start afresh
+            self._stop_worker()
+            started = time.monotonic()
+            worker = self._live_worker()
+            worker.requests.send(job)
+        remaining = timeout_s - (time.monotonic() - started)
+        if not worker.replies.poll(max(remaining, 0)):
+            self._stop_worker()
+            return Unevaluated(f"time limit of {timeout_s:g} s reached")
+        try:
+            reply = worker.replies.recv_bytes(_MAX_REPLY_BYTES)
+        except EOFError:  # the worker died under the model: it cannot run
             self._stop_worker()
             return Invalid("the model crashed the evaluation process")
+        except OSError:  # longer than any honest reply
+            reply = b""
         result = _parse_reply(reply)
         if result is None:
             self._stop_worker()
             return Invalid("the evaluation process sent a malformed reply")
         return result
+
+    def _live_worker(self) -> _Worker:
+        if self._worker is not None and self._worker.process.poll() is not None:
+            self._stop_worker()  # died while idle: start afresh
+        if self._worker is None:
+            self._worker = _Worker()
+        return self._worker
 
     def _stop_worker(self) -> None:
         if self._worker is not None:

@@ -57,10 +57,10 @@ def ipfs_daemon() -> Iterator[JsIpfsDaemon]:
     `npm ci` first, so a missing node_modules is a broken set-up, not an optional test.
     """
     try:
-        find_project_root(Path(__file__).resolve().parent)
+        project_root = find_project_root(Path(__file__).resolve().parent)
     except StoreUnavailableError as exc:
         pytest.fail(f"{exc}", pytrace=False)
-    with JsIpfsDaemon(find_project_root(Path(__file__).resolve().parent)) as daemon:
+    with JsIpfsDaemon(project_root) as daemon:
         yield daemon
 
 

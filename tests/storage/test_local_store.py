@@ -171,3 +171,10 @@ def test_user_mistakes_are_one_line_user_errors(
 
 def test_has_is_false_for_unknown_content(local_store: LocalBlockStore) -> None:
     assert not local_store.has("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku")
+
+
+def test_an_unwritable_store_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StorageError, match="cannot write to the store"):
+        LocalBlockStore(blocker / "store").add_bytes(b"x")

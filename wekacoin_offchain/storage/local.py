@@ -43,6 +43,7 @@ from wekacoin_offchain.storage.errors import (
     ContentNotFoundError,
     CorruptBlockError,
     MissingFileError,
+    StorageError,
     UnsupportedContentError,
 )
 from wekacoin_offchain.storage.layout import build_file_dag, read_chunks, split_bytes
@@ -57,7 +58,6 @@ class LocalBlockStore:
         self.root = Path(root_dir)
         self._blocks_dir = self.root / "blocks"
         self._pins_dir = self.root / "pins"
-        self._known_shards: set[Path] = set()  # spares a mkdir call per block written
 
     def __repr__(self) -> str:
         return f"LocalBlockStore({str(self.root)!r})"
@@ -93,17 +93,25 @@ class LocalBlockStore:
         path = self._block_path(cid)
         if path.exists() and _hashes_to(path.read_bytes(), cid):
             return
-        if path.parent not in self._known_shards:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._known_shards.add(path.parent)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
         try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            descriptor, temporary = self._temporary_beside(path)
+            try:
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise StorageError(f"cannot write to the store at {self.root}: {exc.strerror}") from None
+
+    @staticmethod
+    def _temporary_beside(path: Path) -> tuple[int, str]:
+        try:
+            return tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        except FileNotFoundError:  # a new shard: make it only then, not once per block
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
 
     # --- reading ------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ def test_test_set_is_read_with_the_training_class_order() -> None:
         ("", "csv", True, "empty"),
         ("   \n\n", "csv", True, "empty"),
         ("a,b\n", "csv", True, "no data rows"),
-        ("a,b\n1,2\n3\n", "csv", True, "row 3 has 1 fields, the header has 2"),
+        ("a,b\n1,2\n3\n", "csv", True, "row 2 has 1 fields, the header has 2"),
         ("a,b\nred,1\n", "csv", True, "'a': row 1 holds 'red', not a number"),
         ("a,b\n1,\n", "csv", True, "row 1 is missing a label"),
         ("a,b\n?,1\n", "csv", True, "row 1 is missing a value"),
@@ -102,6 +102,7 @@ def test_test_set_is_read_with_the_training_class_order() -> None:
         ),
         ("@relation r\n@data\n1,2\n", "arff", True, "ARFF"),
         ("a,b\n1,2\n", "json", True, "unknown dataset format"),
+        ('a,b\n"1,2\n', "csv", True, "not a valid CSV file"),
     ],
 )
 def test_schema_errors_are_one_clear_user_error(

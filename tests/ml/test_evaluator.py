@@ -356,6 +356,8 @@ def test_caller_mistakes_are_user_errors(
         evaluator.evaluate(
             iris_model.model_bytes, iris.features, iris.target, metric_by_name("roc_auc")
         )
+    with pytest.raises(UserError, match="features must be finite"):
+        evaluator.evaluate(iris_model.model_bytes, iris.features * np.inf, iris.target, ACCURACY)
     with pytest.raises(ValueError, match="needs the training data"):
         evaluator.evaluate(
             iris_model.model_bytes, iris.features, iris.target, ACCURACY, claimed_train_score=1

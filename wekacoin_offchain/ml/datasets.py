@@ -12,6 +12,7 @@ classification metric, float64 values for a regression metric. Choices (docs/eva
   is a number, else lexicographic order. The published TRAINING file defines it: a test
   set is read with the training set's labels (`class_labels=`); a test label the
   training set never had is appended after them, so no model can predict it.
+- Errors name data rows from 1, the header and blank lines not counted.
 - The test commitment is `keccak256(abi_encode(string test_cid, bytes32 salt))`.
 """
 
@@ -136,11 +137,16 @@ class _Column:
 
 
 def _read_csv(text: str) -> list[_Column]:
-    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in row)]
+    try:
+        # strict: an unterminated quote is an error, not the rest of the file in one cell
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        rows = [row for row in reader if any(map(str.strip, row))]
+    except csv.Error as exc:
+        raise UserError(f"not a valid CSV file: {exc}") from None
     header = [name.strip() for name in rows[0]]
     if len(set(header)) != len(header):
         raise UserError("header repeats a column name")
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[1:], start=1):
         if len(row) != len(header):
             raise UserError(f"row {number} has {len(row)} fields, the header has {len(header)}")
     return [_Column(name, [row[i].strip() for row in rows[1:]]) for i, name in enumerate(header)]

@@ -97,10 +97,16 @@ class _Worker:
         os.close(reply_write)
         self.requests = Connection(request_write, readable=False)
         self.replies = Connection(reply_read, writable=False)
-        if not self.replies.poll(_WORKER_START_TIMEOUT_S):
+        try:
+            if not self.replies.poll(_WORKER_START_TIMEOUT_S):
+                raise EOFError
+            self.replies.recv_bytes()
+        except EOFError:
             self.stop()
-            raise RuntimeError("the evaluation worker did not start")
-        self.replies.recv_bytes()
+            raise RuntimeError(
+                "the evaluation worker did not start; run `python -m wekacoin_offchain.ml._worker`"
+                " to see why"
+            ) from None
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -228,6 +234,8 @@ def _checked_data(
     x = np.ascontiguousarray(features, dtype=np.float32)
     if x.ndim != 2 or x.shape[0] == 0:
         raise UserError(f"{which} features must be a non-empty [N, F] matrix")
+    if not np.isfinite(x).all():
+        raise UserError(f"{which} features must be finite")
     y = np.asarray(labels).ravel()
     if y.shape[0] != x.shape[0]:
         raise UserError(f"{which} data has {x.shape[0]} rows but {y.shape[0]} labels")

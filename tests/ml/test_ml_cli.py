@@ -63,6 +63,8 @@ def test_split_publishes_no_test_label(task: Path) -> None:
     assert len(train_lines) == 124 and len(test_lines) == 54
     # train.csv is all that is published before release: no test row is in it.
     assert set(train_lines).isdisjoint(test_lines)
+    for private in (task / SECRET_FILE, task / "test.csv"):
+        assert private.stat().st_mode & 0o777 == 0o600
     secret = json.loads((task / SECRET_FILE).read_text())
     salt = bytes.fromhex(secret["salt"][2:])
     assert datasets.test_commitment(secret["test_cid"], salt).hex() == secret["test_commitment"][2:]

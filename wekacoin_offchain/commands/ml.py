@@ -9,6 +9,7 @@ rest load inside the commands, so that `wekacoin --help` stays fast.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -198,11 +199,12 @@ def split_command(
 ) -> None:
     """Split DATASET into train.csv (to publish) and test.csv (hidden until release).
 
-    The salt and test commitment go to test-secret.json in the output folder, which
-    stays private until `release_test`. The test CID is computed as `ipfs add
+    The salt and test commitment go to test-secret.json in the output folder; it and
+    test.csv are owner-only (mode 600) until `release_test`. The test CID is computed as `ipfs add
     --cid-version 1` would, unless --test-cid gives it.
     """
     from wekacoin_offchain.ml.datasets import (
+        dataset_to_csv,
         new_salt,
         split_dataset,
         test_commitment,
@@ -215,7 +217,8 @@ def split_command(
     except OSError as exc:
         raise UserError(f"{out_dir}: cannot create: {exc.strerror}") from None
     write_dataset(train, out_dir / "train.csv")
-    test_bytes = write_dataset(test, out_dir / "test.csv")
+    test_bytes = dataset_to_csv(test)
+    _write_private(out_dir / "test.csv", test_bytes)
     cid = test_cid if test_cid is not None else _content_id(test_bytes)
     salt = new_salt()
     commitment = test_commitment(cid, salt)
@@ -224,11 +227,18 @@ def split_command(
         "salt": "0x" + salt.hex(),
         "test_commitment": "0x" + commitment.hex(),
     }
-    (out_dir / SECRET_FILE).write_text(json.dumps(secret, indent=2) + "\n")
+    _write_private(out_dir / SECRET_FILE, (json.dumps(secret, indent=2) + "\n").encode())
     click.echo(f"train {out_dir / 'train.csv'} ({train.n_rows} rows, publish it)")
     click.echo(f"test {out_dir / 'test.csv'} ({test.n_rows} rows, keep it hidden until release)")
     click.echo(f"test_cid {cid}")
     click.echo(f"test_commitment 0x{commitment.hex()} (salt in {out_dir / SECRET_FILE})")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read: the test set and salt stay hidden until release."""
+    path.unlink(missing_ok=True)  # an existing file would keep its old permissions
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(data)
 
 
 def _content_id(data: bytes) -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.storage.conftest import golden_cases, golden_input
 from wekacoin_offchain.commands.store import store
 from wekacoin_offchain.storage import (
     ContentNotFoundError,
@@ -18,6 +17,8 @@ from wekacoin_offchain.storage import (
     StoreUnavailableError,
 )
 from wekacoin_offchain.storage.jsipfs import JsIpfsDaemon
+
+from .golden import golden_cases, golden_input
 
 GOLDEN = next(case for case in golden_cases() if case.size == 262145)  # two chunks
 

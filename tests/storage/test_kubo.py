@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.storage.conftest import GoldenCase, golden_cases, golden_input
 from wekacoin_offchain.storage import (
     CHUNK_SIZE,
     MAX_LINKS,
@@ -27,6 +26,8 @@ from wekacoin_offchain.storage.cids import SHA2_256_PREFIX
 from wekacoin_offchain.storage.jsipfs import JsIpfsDaemon
 from wekacoin_offchain.storage.kubo import api_base_url
 from wekacoin_offchain.storage.layout import build_file_dag, split_bytes
+
+from .golden import GoldenCase, golden_cases, golden_input
 
 pytestmark = pytest.mark.ipfs
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.storage.conftest import GoldenCase, golden_cases, golden_input
 from wekacoin_offchain.storage.dagpb import decode_pb_node
 from wekacoin_offchain.storage.layout import CHUNK_SIZE, MAX_LINKS, build_file_dag, split_bytes
+
+from .golden import GoldenCase, golden_cases, golden_input
 
 
 def root_cid(data: bytes, version: int, chunk_size: int = CHUNK_SIZE) -> str:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.storage.conftest import GoldenCase, golden_cases, golden_input
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.storage import (
     CHUNK_SIZE,
@@ -22,6 +21,8 @@ from wekacoin_offchain.storage import (
     UnsupportedContentError,
 )
 from wekacoin_offchain.storage.cids import parse_cid
+
+from .golden import GoldenCase, golden_cases, golden_input
 
 
 def block_files(store: LocalBlockStore) -> list[Path]:

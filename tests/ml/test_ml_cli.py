@@ -292,3 +292,81 @@ def test_real_wekacoin_process(task: Path, tmp_path: Path) -> None:
         and mistake.stderr.startswith("error: ")
         and "Traceback" not in mistake.stderr
     )
+
+
+def test_an_arff_dataset_splits_to_csv_and_trains(tmp_path: Path) -> None:
+    iris = bundled("iris")
+    names = ("setosa", "versicolor", "virginica")
+    lines = ["@relation iris"]
+    lines += [f"@attribute x{i} numeric" for i in range(iris.n_features)]
+    lines += ["@attribute species {" + ",".join(names) + "}", "@data"]
+    lines += [
+        ",".join([*(str(v) for v in row), names[label]])
+        for row, label in zip(iris.features, iris.target, strict=True)
+    ]
+    (tmp_path / "iris.arff").write_text("\n".join(lines) + "\n")
+    split = run(
+        "supplier",
+        "split",
+        tmp_path / "iris.arff",
+        "--metric",
+        "macro_f1",
+        "--test-fraction",
+        "0.2",
+        "--seed",
+        "0",
+        "--out",
+        tmp_path / "out",
+        "--test-cid",
+        "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+    )
+    assert split.exit_code == 0, split.output
+    assert (tmp_path / "out" / "train.csv").read_text().splitlines()[1].split(",")[-1] in names
+    fitted = run(
+        "trainer",
+        "fit",
+        tmp_path / "out" / "train.csv",
+        "--model",
+        "tree",
+        "--metric",
+        "macro_f1",
+        "--out",
+        tmp_path / "m.onnx",
+    )
+    assert fitted.exit_code == 0 and fitted.output.startswith("train_score 1000000 (1.000000)")
+
+
+def test_regression_flow(tmp_path: Path) -> None:
+    (tmp_path / "diabetes.csv").write_bytes(dataset_to_csv(bundled("diabetes")))
+    assert (
+        run(
+            "supplier",
+            "split",
+            tmp_path / "diabetes.csv",
+            "--metric",
+            "rmse",
+            "--test-fraction",
+            "0.25",
+            "--seed",
+            "2",
+            "--out",
+            tmp_path,
+            "--test-cid",
+            "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+        ).exit_code
+        == 0
+    )
+    baseline = run(
+        "supplier",
+        "baseline",
+        tmp_path / "train.csv",
+        "--metric",
+        "rmse",
+        "--out",
+        tmp_path / "b.onnx",
+    )
+    assert baseline.exit_code == 0, baseline.output
+    verdict = run("evaluate", tmp_path / "b.onnx", tmp_path / "test.csv", "--metric", "rmse")
+    assert verdict.exit_code == 0 and verdict.output.startswith("VALID ")
+    baseline_rmse, test_rmse = int(baseline.output.split()[1]), int(verdict.output.split()[1])
+    assert 60_000_000 < baseline_rmse < 90_000_000 and 60_000_000 < test_rmse < 90_000_000

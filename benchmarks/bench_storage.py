@@ -1,6 +1,6 @@
 """Throughput of the embedded content store, as a ratio to plain hashlib SHA-256.
 
-    .venv/bin/python benchmarks/bench_storage.py [--size-mib 64] [--repeat 3] [--dir DIR]
+    .venv/bin/python benchmarks/bench_storage.py [--size-mib 64] [--repeat 5] [--dir DIR]
 
 Every row handles one file of random bytes. Two baselines, both plain hashlib SHA-256
 over the same bytes: `hashlib.file_digest` of the same file (what `sha256sum FILE`
@@ -104,7 +104,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--size-mib", type=int, default=64)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--dir", type=Path, default=None, help="where the input file and the stores go"
     )

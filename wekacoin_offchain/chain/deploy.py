@@ -1,0 +1,57 @@
+"""Deploying WekaCoin on whatever network ape is connected to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from wekacoin_offchain.chain.params import Genesis, ProtocolParameters
+from wekacoin_offchain.errors import UserError
+
+# The ape project (ape-config.yaml, contracts/) is the repository this package lives in.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The deployed contracts, as ape contract instances."""
+
+    token: Any
+    pol: Any
+    parameters: ProtocolParameters
+    genesis: Genesis
+
+
+@lru_cache(maxsize=1)
+def ape_project() -> Any:
+    """The WekaCoin ape project (compiled on first use, cached by ape afterwards)."""
+    import ape
+
+    if not (PROJECT_ROOT / "ape-config.yaml").is_file():
+        raise UserError(f"the WekaCoin contracts are not next to this package (looked in {PROJECT_ROOT})")
+    if Path.cwd().resolve() == PROJECT_ROOT:
+        return ape.project
+    return ape.Project(PROJECT_ROOT)
+
+
+def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
+    """Deploy WekaCoin and ProofOfLearning from `deployer` on the connected ape network.
+
+    `overrides` are protocol parameters by lower-case name (`min_training_period=3`),
+    `genesis_holder` (an account or address; the deployer by default) and
+    `genesis_supply` (wei). The token is deployed by ProofOfLearning itself from an
+    EIP-5202 blueprint, so ProofOfLearning is its only minter from the start.
+    """
+    holder = overrides.pop("genesis_holder", deployer)
+    genesis = Genesis(holder=str(getattr(holder, "address", holder)), supply=overrides.pop("genesis_supply", Genesis.supply))
+    if not isinstance(genesis.supply, int) or genesis.supply < 0:
+        raise UserError(f"genesis_supply must be a non-negative integer, got {genesis.supply!r}")
+    parameters = ProtocolParameters.with_overrides(**overrides)
+
+    project = ape_project()
+    blueprint = deployer.declare(project.WekaCoin).contract_address
+    pol = deployer.deploy(project.ProofOfLearning, blueprint, genesis.holder, genesis.supply, parameters.as_struct())
+    token = project.WekaCoin.at(pol.token())
+    return Deployment(token=token, pol=pol, parameters=parameters, genesis=genesis)

@@ -1,0 +1,87 @@
+"""Protocol parameters (PROTOCOL.md section 2) and the devnet defaults.
+
+One source for every deployment path: `deploy_contracts` through ape, the titanoboa
+test fixtures and the benchmarks all build the constructor's `Parameters` struct from
+`ProtocolParameters.as_struct()`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+
+from wekacoin_offchain.errors import UserError
+
+WEI_PER_WKC = 10**18
+
+# Compile-time bounds of contracts/modules/parameters.vy.
+MAX_MODELS_BOUND = 256
+MAX_OPEN_TASKS_BOUND = 64
+MAX_ATTEMPTS_BOUND = 16
+BPS = 10_000
+
+
+@dataclass(frozen=True)
+class ProtocolParameters:
+    """Parameters fixed at deployment; defaults let a devnet demo run in seconds.
+
+    Windows are in blocks; amounts in wei (18 decimals).
+    """
+
+    min_training_period: int = 5
+    release_window: int = 20
+    reveal_window: int = 10
+    propose_window: int = 10
+    vote_window: int = 10
+    committee_size: int = 10
+    quorum_bps: int = 6_667
+    participation_fee: int = 1 * WEI_PER_WKC
+    min_hosting_fee: int = 1 * WEI_PER_WKC
+    round_issuance: int = 10 * WEI_PER_WKC
+    refund_bps: int = 2_500
+    min_bond: int = 100 * WEI_PER_WKC
+    max_models_per_task: int = 64
+    max_open_tasks: int = 16
+    max_attempts: int = 3
+    score_tolerance: int = 1
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise UserError(f"parameter {field.name} must be a non-negative integer, got {value!r}")
+        bounds = {
+            "quorum_bps": (1, BPS),
+            "refund_bps": (0, BPS),
+            "max_models_per_task": (1, MAX_MODELS_BOUND),
+            "max_open_tasks": (1, MAX_OPEN_TASKS_BOUND),
+            "max_attempts": (1, MAX_ATTEMPTS_BOUND),
+        }
+        for name, (low, high) in bounds.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise UserError(f"parameter {name} must be between {low} and {high}, got {value}")
+        for name in ("min_training_period", "release_window", "reveal_window", "propose_window", "vote_window", "committee_size"):
+            if getattr(self, name) == 0:
+                raise UserError(f"parameter {name} must be positive")
+
+    @classmethod
+    def with_overrides(cls, **overrides: int) -> ProtocolParameters:
+        """The defaults with `overrides` applied; an unknown name is a user error."""
+        known = {field.name for field in fields(cls)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise UserError(f"unknown protocol parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return dataclasses.replace(cls(), **overrides)
+
+    def as_struct(self) -> tuple[int, ...]:
+        """The constructor's `Parameters` struct, fields in declaration order."""
+        return dataclasses.astuple(self)
+
+
+@dataclass(frozen=True)
+class Genesis:
+    """Who receives the genesis supply, and how much it is (wei)."""
+
+    holder: str
+    supply: int = 1_000_000 * WEI_PER_WKC

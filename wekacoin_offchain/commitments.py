@@ -12,20 +12,24 @@ import secrets
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
+from wekacoin_offchain.errors import UserError
+
+SALT_BYTES = 32
+
 
 def new_salt() -> bytes:
     """A fresh 32-byte salt from the operating system's CSPRNG."""
-    return secrets.token_bytes(32)
+    return secrets.token_bytes(SALT_BYTES)
 
 
 def test_commitment(test_cid: str, salt: bytes) -> bytes:
     """The commitment a supplier publishes to its hidden test set."""
-    return keccak(encode(["string", "bytes32"], [test_cid, _salt32(salt)]))
+    return keccak(encode(["string", "bytes32"], [_non_empty(test_cid, "test"), _salt32(salt)]))
 
 
 def model_commitment(model_cid: str, trainer: str, salt: bytes) -> bytes:
     """The commitment a trainer publishes to its model before the release height."""
-    return keccak(encode(["string", "address", "bytes32"], [model_cid, to_checksum_address(trainer), _salt32(salt)]))
+    return keccak(encode(["string", "address", "bytes32"], [_non_empty(model_cid, "model"), to_checksum_address(trainer), _salt32(salt)]))
 
 
 # pytest would otherwise collect `test_commitment` from modules that import it.
@@ -33,6 +37,12 @@ test_commitment.__test__ = False  # type: ignore[attr-defined]
 
 
 def _salt32(salt: bytes) -> bytes:
-    if len(salt) != 32:
-        raise ValueError(f"a salt is 32 bytes, got {len(salt)}")
+    if len(salt) != SALT_BYTES:
+        raise UserError(f"salt must be {SALT_BYTES} bytes, got {len(salt)}")
     return salt
+
+
+def _non_empty(cid: str, what: str) -> str:
+    if not cid:
+        raise UserError(f"{what} CID is empty")
+    return cid

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from eth_utils import keccak
 
 from tests.ml.conftest import bundled
 from wekacoin_offchain.errors import UserError
@@ -164,23 +163,3 @@ def test_split_refuses_a_class_too_small_to_stratify() -> None:
     data = parse_dataset(b"x,y\n1,a\n2,a\n3,a\n4,b\n", fmt="csv", classification=True)
     with pytest.raises(UserError, match="cannot split"):
         split_dataset(data, 0.5, seed=0)
-
-
-def _abi_encode_string_bytes32(text: str, salt: bytes) -> bytes:
-    """abi.encode(string, bytes32) written out by hand, to check eth_abi's encoding."""
-    encoded = text.encode()
-    padded = encoded + b"\0" * (-len(encoded) % 32)
-    return (64).to_bytes(32, "big") + salt + len(encoded).to_bytes(32, "big") + padded
-
-
-def test_test_commitment_is_keccak_of_abi_encoded_cid_and_salt() -> None:
-    cid = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
-    salt = bytes(range(32))
-    commitment = datasets.test_commitment(cid, salt)
-    assert commitment == keccak(_abi_encode_string_bytes32(cid, salt))
-    assert len(commitment) == 32
-    assert datasets.test_commitment(cid, bytes(32)) != commitment
-    assert datasets.test_commitment(cid + "a", salt) != commitment
-    assert len(datasets.new_salt()) == 32 and datasets.new_salt() != datasets.new_salt()
-    with pytest.raises(UserError, match="32 bytes"):
-        datasets.test_commitment(cid, b"short")

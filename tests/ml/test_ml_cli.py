@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.ml.conftest import bundled
+from wekacoin_offchain import commitments
 from wekacoin_offchain.commands.ml import COMMANDS, SECRET_FILE
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml import datasets
@@ -67,7 +68,7 @@ def test_split_publishes_no_test_label(task: Path) -> None:
         assert private.stat().st_mode & 0o777 == 0o600
     secret = json.loads((task / SECRET_FILE).read_text())
     salt = bytes.fromhex(secret["salt"][2:])
-    assert datasets.test_commitment(secret["test_cid"], salt).hex() == secret["test_commitment"][2:]
+    assert commitments.test_commitment(secret["test_cid"], salt).hex() == secret["test_commitment"][2:]
 
 
 def test_split_with_a_given_cid_prints_the_commitment_but_not_the_salt(tmp_path: Path) -> None:

@@ -10,17 +10,11 @@ import click
 _MODULES = (
     "wekacoin_offchain.commands.store",
     "wekacoin_offchain.commands.ml",
-    "wekacoin_offchain.commands.chain",
 )
 
 
 def register(group: click.Group) -> None:
     for name in _MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real missing dependency, not a module not written yet
-                raise
-            continue
+        module = importlib.import_module(name)
         for command in module.COMMANDS:
             group.add_command(command)

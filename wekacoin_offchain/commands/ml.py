@@ -203,13 +203,8 @@ def split_command(
     test.csv are owner-only (mode 600) until `release_test`. The test CID is computed as `ipfs add
     --cid-version 1` would, unless --test-cid gives it.
     """
-    from wekacoin_offchain.ml.datasets import (
-        dataset_to_csv,
-        new_salt,
-        split_dataset,
-        test_commitment,
-        write_dataset,
-    )
+    from wekacoin_offchain.commitments import new_salt, test_commitment
+    from wekacoin_offchain.ml.datasets import dataset_to_csv, split_dataset, write_dataset
 
     train, test = split_dataset(_load(dataset, metric), test_fraction, seed)
     try:

@@ -24,10 +24,8 @@ if TYPE_CHECKING:
         Dataset,
         dataset_to_csv,
         load_dataset,
-        new_salt,
         parse_dataset,
         split_dataset,
-        test_commitment,
         write_dataset,
     )
     from wekacoin_offchain.ml.evaluator import (
@@ -93,13 +91,11 @@ _SUBMODULE_OF = {
     "metric_by_id": "metrics",
     "metric_by_name": "metrics",
     "model_score": "onnx_models",
-    "new_salt": "datasets",
     "output_name": "contract",
     "parse_dataset": "datasets",
     "parse_score": "metrics",
     "score": "metrics",
     "split_dataset": "datasets",
-    "test_commitment": "datasets",
     "write_dataset": "datasets",
 }
 __all__ = sorted(_SUBMODULE_OF)

@@ -13,7 +13,6 @@ classification metric, float64 values for a regression metric. Choices (docs/eva
   set is read with the training set's labels (`class_labels=`); a test label the
   training set never had is appended after them, so no model can predict it.
 - Errors name data rows from 1, the header and blank lines not counted.
-- The test commitment is `keccak256(abi_encode(string test_cid, bytes32 salt))`.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,14 +28,11 @@ from typing import Any
 import arff
 import numpy as np
 import numpy.typing as npt
-from eth_abi import encode as abi_encode
-from eth_utils import keccak
 from sklearn.model_selection import train_test_split
 
 from wekacoin_offchain.errors import UserError
 
 FORMATS = ("csv", "arff")
-SALT_BYTES = 32
 _MISSING = ("", "?")
 
 
@@ -306,15 +301,3 @@ def split_dataset(dataset: Dataset, test_fraction: float, seed: int) -> tuple[Da
         raise UserError(f"cannot split this dataset: {exc}") from None
     return dataset.take(train_rows), dataset.take(test_rows)
 
-
-def new_salt() -> bytes:
-    return secrets.token_bytes(SALT_BYTES)
-
-
-def test_commitment(test_cid: str, salt: bytes) -> bytes:
-    """keccak256(abi_encode(string test_cid, bytes32 salt)): PROTOCOL.md section 4."""
-    if len(salt) != SALT_BYTES:
-        raise UserError(f"salt must be {SALT_BYTES} bytes, got {len(salt)}")
-    if not test_cid:
-        raise UserError("test CID is empty")
-    return keccak(abi_encode(["string", "bytes32"], [test_cid, salt]))

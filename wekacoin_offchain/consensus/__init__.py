@@ -1,0 +1,77 @@
+"""Off-chain consensus of a round (round_spec, PROTOCOL.md sections 9 and 10).
+
+- `documents`: the candidate ranking a committee member proposes, its canonical bytes
+  and `ranking_hash`;
+- `agreement`: `compute_consensus`, the pure function every member runs on the
+  proposals on chain, and the `result_hash` it signs;
+- `votes`: EIP-712 vote signatures and the arguments of `finalize`;
+- `payouts`: the settlement's credits, burns and mint, twin of the contract's.
+
+docs/consensus.md states the rules and every choice with its reason.
+"""
+
+from wekacoin_offchain.consensus.agreement import (
+    ConsensusResult,
+    DiscardedProposal,
+    DiscardReason,
+    ModelFacts,
+    Proposal,
+    RankedModel,
+    compute_consensus,
+)
+from wekacoin_offchain.consensus.documents import (
+    CandidateRanking,
+    MalformedRankingError,
+    RankingDocumentError,
+    RankingEntry,
+    RankingHashMismatchError,
+    fetch_document_bytes,
+)
+from wekacoin_offchain.consensus.payouts import (
+    Credit,
+    CreditReason,
+    ModelStake,
+    Settlement,
+    TaskEscrow,
+    settle_cancelled,
+    settle_round,
+)
+from wekacoin_offchain.consensus.votes import (
+    FinalizePayload,
+    InvalidVoteSignature,
+    finalize_payload,
+    recover_voter,
+    sign_vote,
+    vote_digest,
+    vote_typed_data,
+)
+
+__all__ = [
+    "CandidateRanking",
+    "ConsensusResult",
+    "Credit",
+    "CreditReason",
+    "DiscardReason",
+    "DiscardedProposal",
+    "FinalizePayload",
+    "InvalidVoteSignature",
+    "MalformedRankingError",
+    "ModelFacts",
+    "ModelStake",
+    "Proposal",
+    "RankedModel",
+    "RankingDocumentError",
+    "RankingEntry",
+    "RankingHashMismatchError",
+    "Settlement",
+    "TaskEscrow",
+    "compute_consensus",
+    "fetch_document_bytes",
+    "finalize_payload",
+    "recover_voter",
+    "settle_cancelled",
+    "settle_round",
+    "sign_vote",
+    "vote_digest",
+    "vote_typed_data",
+]

@@ -1,0 +1,112 @@
+"""Candidate ranking documents: canonical bytes, strict decoding, the content store."""
+
+from __future__ import annotations
+
+import eth_abi
+import pytest
+from eth_utils import keccak
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wekacoin_offchain.consensus import (
+    CandidateRanking,
+    MalformedRankingError,
+    RankingEntry,
+    RankingHashMismatchError,
+    fetch_document_bytes,
+)
+from wekacoin_offchain.storage import LocalBlockStore
+
+from .builders import INVALID, UNEVALUATED, VALID, ranking
+
+UINT256 = st.integers(0, 2**256 - 1)
+INT256 = st.integers(-(2**255), 2**255 - 1)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> CandidateRanking:
+    model_ids = sorted(draw(st.sets(UINT256, max_size=6)))
+    entries = []
+    for model_id in model_ids:
+        status = draw(st.sampled_from([VALID, INVALID, UNEVALUATED]))
+        score = draw(INT256) if status == VALID else 0
+        entries.append(RankingEntry(model_id, status, score))
+    return CandidateRanking(draw(UINT256), draw(UINT256), draw(UINT256), draw(st.booleans()), tuple(entries))
+
+
+def test_encoding_is_the_spec_tuple() -> None:
+    document = ranking([(1, VALID, 912345), (2, INVALID, 0), (5, UNEVALUATED, 0)])
+    expected = eth_abi.encode(
+        ["uint256", "uint256", "uint256", "bool", "(uint256,uint8,int256)[]"],
+        [7, 1, 3, True, [(1, 1, 912345), (2, 2, 0), (5, 3, 0)]],
+    )
+    assert document.encode() == expected
+    assert document.ranking_hash == keccak(expected)
+
+
+@given(documents())
+def test_decode_inverts_encode(document: CandidateRanking) -> None:
+    assert CandidateRanking.decode(document.encode()) == document
+
+
+@given(documents(), st.binary(min_size=1, max_size=64))
+def test_trailing_bytes_are_rejected(document: CandidateRanking, extra: bytes) -> None:
+    with pytest.raises(MalformedRankingError):
+        CandidateRanking.decode(document.encode() + extra)
+
+
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_decode_or_raise_the_specific_error(data: bytes) -> None:
+    try:
+        document = CandidateRanking.decode(data)
+    except MalformedRankingError:
+        return
+    assert document.encode() == data
+
+
+def _raw(entries: list[tuple[int, int, int]], task_valid: object = True) -> bytes:
+    return eth_abi.encode(
+        ["uint256", "uint256", "uint256", "bool", "(uint256,uint8,int256)[]"],
+        [7, 1, 3, task_valid, entries],
+    )
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([(1, 0, 0)], "unknown model status 0"),
+        ([(1, 4, 0)], "unknown model status 4"),
+        ([(1, 2, 5)], "must have score 0"),
+        ([(1, 3, -1)], "must have score 0"),
+        ([(2, 1, 0), (1, 1, 0)], "ascending"),
+        ([(1, 1, 0), (1, 1, 0)], "ascending"),
+    ],
+)
+def test_malformed_documents_are_rejected(entries: list[tuple[int, int, int]], message: str) -> None:
+    with pytest.raises(MalformedRankingError, match=message):
+        CandidateRanking.decode(_raw(entries))
+
+
+def test_a_boolean_other_than_0_or_1_is_rejected() -> None:
+    data = bytearray(_raw([]))
+    data[3 * 32 + 31] = 2  # task_valid word
+    with pytest.raises(MalformedRankingError):
+        CandidateRanking.decode(bytes(data))
+
+
+def test_store_and_fetch_round_trip(tmp_path) -> None:
+    store = LocalBlockStore(tmp_path / "store")
+    document = ranking([(1, VALID, 10), (2, INVALID, 0)])
+    cid = document.store(store)
+    assert cid == store.add_bytes(document.encode(), cid_version=1, only_hash=True)
+    assert store.cat(cid) == document.encode()
+    assert CandidateRanking.fetch(store, cid, document.ranking_hash) == document
+    with pytest.raises(RankingHashMismatchError):
+        CandidateRanking.fetch(store, cid, bytes(32))
+
+
+def test_an_unfetchable_document_gives_none(tmp_path) -> None:
+    store = LocalBlockStore(tmp_path / "store")
+    absent = store.add_bytes(b"never stored", only_hash=True)
+    assert fetch_document_bytes(store, absent) is None
+    assert fetch_document_bytes(store, "not a cid") is None

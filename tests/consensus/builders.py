@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eth_utils import keccak, to_checksum_address
+from eth_hash.auto import keccak
+from eth_utils.address import to_checksum_address
 
 from wekacoin_offchain.consensus import (
     CandidateRanking,

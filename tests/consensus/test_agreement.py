@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from random import Random
 
-import eth_abi
-from eth_utils import keccak
+from eth_abi.abi import encode
+from eth_hash.auto import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,16 +19,30 @@ from wekacoin_offchain.consensus import (
     compute_consensus,
 )
 from wekacoin_offchain.ml.evaluator import EvaluationStatus
-from wekacoin_offchain.ml.metrics import metric_by_id
+from wekacoin_offchain.ml.metrics import Metric, metric_by_id
 
-from .builders import ATTEMPT, INVALID, ROUND, TASK, UNEVALUATED, VALID, address, model, proposal, ranking
+from .builders import (
+    ATTEMPT,
+    INVALID,
+    ROUND,
+    TASK,
+    UNEVALUATED,
+    VALID,
+    address,
+    model,
+    proposal,
+    ranking,
+)
 
 ACCURACY = metric_by_id(0)  # higher is better
 RMSE = metric_by_id(4)  # lower is better
 
 
 def consensus(
-    models: list[ModelFacts], proposals: list[Proposal], tolerance: int = 0, metric=ACCURACY
+    models: list[ModelFacts],
+    proposals: list[Proposal],
+    tolerance: int = 0,
+    metric: Metric = ACCURACY,
 ) -> ConsensusResult:
     return compute_consensus(
         round_id=ROUND,
@@ -62,8 +77,11 @@ def test_an_honest_member_that_timed_out_stays_genuine() -> None:
     models = [model(1), model(2)]
     fast = [(1, VALID, 500_000), (2, VALID, 600_000)]
     slow = [(1, VALID, 500_000), (2, UNEVALUATED, 0)]
-    proposals = [proposal(address(1), ranking(fast)), proposal(address(2), ranking(fast)),
-                 proposal(address(3), ranking(slow))]
+    proposals = [
+        proposal(address(1), ranking(fast)),
+        proposal(address(2), ranking(fast)),
+        proposal(address(3), ranking(slow)),
+    ]
     result = consensus(models, proposals)
     assert result.genuine_members == (address(1), address(2), address(3))
     assert result.ranking[0] == RankedModel(2, True, 600_000)
@@ -72,7 +90,9 @@ def test_an_honest_member_that_timed_out_stays_genuine() -> None:
 def test_scores_within_tolerance_agree_and_the_smallest_best_supported_score_wins() -> None:
     # Reports 10, 11, 12 with tolerance 1: c(10)=2, c(11)=3, c(12)=2 -> 11.
     models = [model(1)]
-    proposals = [proposal(address(n), ranking([(1, VALID, s)])) for n, s in ((1, 10), (2, 11), (3, 12))]
+    proposals = [
+        proposal(address(n), ranking([(1, VALID, s)])) for n, s in ((1, 10), (2, 11), (3, 12))
+    ]
     assert consensus(models, proposals, tolerance=1).ranking == (RankedModel(1, True, 11),)
     # Reports 10, 11 with tolerance 1: c(10)=c(11)=2, the smaller score is the candidate.
     proposals = [proposal(address(n), ranking([(1, VALID, s)])) for n, s in ((1, 11), (2, 10))]
@@ -153,7 +173,7 @@ def test_result_hash_is_the_spec_encoding() -> None:
     proposals = [proposal(address(n), ranking([(1, VALID, -5), (2, INVALID, 0)])) for n in (2, 1)]
     result = consensus(models, proposals)
     expected = keccak(
-        eth_abi.encode(
+        encode(
             ["uint256", "uint256", "uint256", "bool", "(uint256,bool,int256)[]", "address[]"],
             [ROUND, ATTEMPT, TASK, True, [(1, True, -5), (2, False, 0)], [address(1), address(2)]],
         )
@@ -164,8 +184,12 @@ def test_result_hash_is_the_spec_encoding() -> None:
 # --- ranking order -------------------------------------------------------------------
 
 
-def _ranked_ids(models: list[ModelFacts], scores: dict[int, int], metric=ACCURACY) -> list[int]:
-    verdicts = [(m.model_id, VALID, scores[m.model_id]) for m in sorted(models, key=lambda m: m.model_id)]
+def _ranked_ids(
+    models: list[ModelFacts], scores: dict[int, int], metric: Metric = ACCURACY
+) -> list[int]:
+    verdicts = [
+        (m.model_id, VALID, scores[m.model_id]) for m in sorted(models, key=lambda m: m.model_id)
+    ]
     result = consensus(models, [proposal(address(1), ranking(verdicts))], metric=metric)
     return [entry.model_id for entry in result.ranking]
 
@@ -192,8 +216,10 @@ def test_equal_sizes_go_to_the_smaller_product_then_to_the_smaller_id() -> None:
     ]
     assert [m.product_tiebreak for m in models] == [0x101 * 5, 0, 0x103]
     assert _ranked_ids(models, {1: 1, 2: 1, 3: 1}) == [2, 3, 1]
-    same = [ModelFacts(4, address(9), (1).to_bytes(32, "big"), 10),
-            ModelFacts(3, address(9), (1).to_bytes(32, "big"), 10)]
+    same = [
+        ModelFacts(4, address(9), (1).to_bytes(32, "big"), 10),
+        ModelFacts(3, address(9), (1).to_bytes(32, "big"), 10),
+    ]
     assert _ranked_ids(same, {3: 1, 4: 1}) == [3, 4]
 
 
@@ -230,8 +256,14 @@ SCORES = st.integers(-20, 20)  # a narrow range, so that Byzantine scores often 
 
 
 @st.composite
-def byzantine_proposal(draw: st.DrawFn, member: str, model_ids: list[int], honest: Proposal) -> Proposal:
-    kind = draw(st.sampled_from(["lie", "lie", "copy", "missing", "wrong_hash", "malformed", "wrong_models"]))
+def byzantine_proposal(
+    draw: st.DrawFn, member: str, model_ids: list[int], honest: Proposal
+) -> Proposal:
+    kind = draw(
+        st.sampled_from(
+            ["lie", "lie", "copy", "missing", "wrong_hash", "malformed", "wrong_models"]
+        )
+    )
     if kind == "copy":
         return Proposal(member, honest.ranking_hash, honest.document)
     if kind == "missing":
@@ -253,14 +285,17 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     truth = {m: draw(st.one_of(st.none(), SCORES)) for m in model_ids}
     honest_count = draw(st.integers(1, 6))
     byzantine_count = draw(st.integers(0, honest_count - 1))  # honest keep a strict majority
-    members = [address(n) for n in draw(st.permutations(range(1, honest_count + byzantine_count + 1)))]
+    members = [
+        address(n) for n in draw(st.permutations(range(1, honest_count + byzantine_count + 1)))
+    ]
     honest, byzantine_members = members[:honest_count], members[honest_count:]
     # Timeouts may not push a model's VALID reports below the largest possible k.
     largest_quorum = (honest_count + byzantine_count) // 2 + 1
     slow_members = honest[: draw(st.integers(0, honest_count - largest_quorum))]
     slow = {m: frozenset(draw(st.sets(st.sampled_from(model_ids)))) for m in slow_members}
-    scenario = Scenario(models, truth, draw(st.booleans()), draw(st.sampled_from([0, 3])),
-                        honest, slow, [])
+    scenario = Scenario(
+        models, truth, draw(st.booleans()), draw(st.sampled_from([0, 3])), honest, slow, []
+    )
     reference = scenario.honest_proposals()[0]
     byzantine = [draw(byzantine_proposal(m, model_ids, reference)) for m in byzantine_members]
     return Scenario(models, truth, scenario.task_valid, scenario.tolerance, honest, slow, byzantine)
@@ -289,7 +324,9 @@ def _coincides_with_truth(document_bytes: bytes, scenario: Scenario) -> bool:
 @settings(max_examples=200, deadline=None)
 @given(scenarios())
 def test_a_byzantine_minority_cannot_move_the_consensus(scenario: Scenario) -> None:
-    result = consensus(scenario.models, scenario.honest_proposals() + scenario.byzantine, scenario.tolerance)
+    result = consensus(
+        scenario.models, scenario.honest_proposals() + scenario.byzantine, scenario.tolerance
+    )
 
     assert result.task_valid == scenario.task_valid
     assert set(scenario.honest) <= set(result.genuine_members)
@@ -308,13 +345,18 @@ def test_a_byzantine_minority_cannot_move_the_consensus(scenario: Scenario) -> N
 
 @settings(max_examples=100, deadline=None)
 @given(scenarios(), st.randoms(use_true_random=False))
-def test_the_order_of_proposals_does_not_change_the_result(scenario: Scenario, random) -> None:
+def test_the_order_of_proposals_does_not_change_the_result(
+    scenario: Scenario, random: Random
+) -> None:
     proposals = scenario.honest_proposals() + scenario.byzantine
     shuffled = list(proposals)
     random.shuffle(shuffled)
     first = consensus(scenario.models, proposals, scenario.tolerance)
     assert consensus(list(reversed(scenario.models)), shuffled, scenario.tolerance) == first
-    assert first.result_hash() == consensus(scenario.models, shuffled, scenario.tolerance).result_hash()
+    assert (
+        first.result_hash()
+        == consensus(scenario.models, shuffled, scenario.tolerance).result_hash()
+    )
 
 
 def test_statuses_are_the_ml_codes() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import eth_abi
+from pathlib import Path
+
 import pytest
-from eth_utils import keccak
+from eth_abi.abi import encode
+from eth_hash.auto import keccak
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,12 +33,14 @@ def documents(draw: st.DrawFn) -> CandidateRanking:
         status = draw(st.sampled_from([VALID, INVALID, UNEVALUATED]))
         score = draw(INT256) if status == VALID else 0
         entries.append(RankingEntry(model_id, status, score))
-    return CandidateRanking(draw(UINT256), draw(UINT256), draw(UINT256), draw(st.booleans()), tuple(entries))
+    return CandidateRanking(
+        draw(UINT256), draw(UINT256), draw(UINT256), draw(st.booleans()), tuple(entries)
+    )
 
 
 def test_encoding_is_the_spec_tuple() -> None:
     document = ranking([(1, VALID, 912345), (2, INVALID, 0), (5, UNEVALUATED, 0)])
-    expected = eth_abi.encode(
+    expected = encode(
         ["uint256", "uint256", "uint256", "bool", "(uint256,uint8,int256)[]"],
         [7, 1, 3, True, [(1, 1, 912345), (2, 2, 0), (5, 3, 0)]],
     )
@@ -65,7 +69,7 @@ def test_arbitrary_bytes_decode_or_raise_the_specific_error(data: bytes) -> None
 
 
 def _raw(entries: list[tuple[int, int, int]], task_valid: object = True) -> bytes:
-    return eth_abi.encode(
+    return encode(
         ["uint256", "uint256", "uint256", "bool", "(uint256,uint8,int256)[]"],
         [7, 1, 3, task_valid, entries],
     )
@@ -82,7 +86,9 @@ def _raw(entries: list[tuple[int, int, int]], task_valid: object = True) -> byte
         ([(1, 1, 0), (1, 1, 0)], "ascending"),
     ],
 )
-def test_malformed_documents_are_rejected(entries: list[tuple[int, int, int]], message: str) -> None:
+def test_malformed_documents_are_rejected(
+    entries: list[tuple[int, int, int]], message: str
+) -> None:
     with pytest.raises(MalformedRankingError, match=message):
         CandidateRanking.decode(_raw(entries))
 
@@ -94,7 +100,7 @@ def test_a_boolean_other_than_0_or_1_is_rejected() -> None:
         CandidateRanking.decode(bytes(data))
 
 
-def test_store_and_fetch_round_trip(tmp_path) -> None:
+def test_store_and_fetch_round_trip(tmp_path: Path) -> None:
     store = LocalBlockStore(tmp_path / "store")
     document = ranking([(1, VALID, 10), (2, INVALID, 0)])
     cid = document.store(store)
@@ -105,7 +111,7 @@ def test_store_and_fetch_round_trip(tmp_path) -> None:
         CandidateRanking.fetch(store, cid, bytes(32))
 
 
-def test_an_unfetchable_document_gives_none(tmp_path) -> None:
+def test_an_unfetchable_document_gives_none(tmp_path: Path) -> None:
     store = LocalBlockStore(tmp_path / "store")
     absent = store.add_bytes(b"never stored", only_hash=True)
     assert fetch_document_bytes(store, absent) is None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import eth_abi
 import pytest
+from eth_abi.abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from eth_keys import keys
+from eth_hash.auto import keccak
 from eth_keys.constants import SECPK1_N
-from eth_utils import keccak
+from eth_keys.main import KeyAPI
 
 from wekacoin_offchain.consensus import (
     ConsensusResult,
@@ -30,18 +30,25 @@ KEY = bytes.fromhex("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f3
 SIGNER = Account.from_key(KEY).address
 
 
-def _hand_digest(chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes) -> bytes:
+def _hand_digest(
+    chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes
+) -> bytes:
     """The digest written out from the EIP-712 definition, without eth-account."""
-    domain_type = keccak(b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+    domain_type = keccak(
+        b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    )
     domain_separator = keccak(
-        eth_abi.encode(
+        encode(
             ["bytes32", "bytes32", "bytes32", "uint256", "address"],
             [domain_type, keccak(b"WekaCoin Proof-of-Learning"), keccak(b"1"), chain_id, contract],
         )
     )
     vote_type = keccak(b"Vote(uint256 round_id,uint256 attempt,bytes32 result_hash)")
     struct_hash = keccak(
-        eth_abi.encode(["bytes32", "uint256", "uint256", "bytes32"], [vote_type, round_id, attempt, result_hash])
+        encode(
+            ["bytes32", "uint256", "uint256", "bytes32"],
+            [vote_type, round_id, attempt, result_hash],
+        )
     )
     return keccak(b"\x19\x01" + domain_separator + struct_hash)
 
@@ -64,8 +71,12 @@ def test_a_signature_recovers_to_its_signer() -> None:
 
 def _ecrecover(digest: bytes, signature: bytes) -> str:
     """What the contract's ecrecover(digest, v, r, s) returns, through eth-keys."""
-    r, s, v = (int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big"), signature[64])
-    key = keys.Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
+    r, s, v = (
+        int.from_bytes(signature[:32], "big"),
+        int.from_bytes(signature[32:64], "big"),
+        signature[64],
+    )
+    key = KeyAPI.Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
     return key.to_checksum_address()
 
 
@@ -102,15 +113,27 @@ def test_signatures_the_contract_would_refuse_are_refused() -> None:
 
 def test_finalize_payload_orders_signatures_by_signer() -> None:
     keys = [keccak(bytes([n])) for n in range(1, 5)]
-    signatures = {Account.from_key(k).address: sign_vote(k, CHAIN_ID, CONTRACT, 4, 2, RESULT_HASH) for k in keys}
+    signatures = {
+        Account.from_key(k).address: sign_vote(k, CHAIN_ID, CONTRACT, 4, 2, RESULT_HASH)
+        for k in keys
+    }
     result = ConsensusResult(
-        round_id=4, attempt=2, task_id=9, task_valid=True,
+        round_id=4,
+        attempt=2,
+        task_id=9,
+        task_valid=True,
         ranking=(RankedModel(2, True, 10), RankedModel(1, False, 0)),
         genuine_members=tuple(sorted(signatures, key=lambda a: int(a, 16))),
-        usable=(), discarded=(),
+        usable=(),
+        discarded=(),
     )
     payload = finalize_payload(result, signatures)
     signers = [recover_voter(s, CHAIN_ID, CONTRACT, 4, 2, RESULT_HASH) for s in payload.signatures]
     assert signers == sorted(signatures, key=lambda a: int(a, 16))
-    assert payload.as_args() == (4, True, [(2, True, 10), (1, False, 0)],
-                                 list(result.genuine_members), list(payload.signatures))
+    assert payload.as_args() == (
+        4,
+        True,
+        [(2, True, 10), (1, False, 0)],
+        list(result.genuine_members),
+        list(payload.signatures),
+    )

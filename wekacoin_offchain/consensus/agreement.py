@@ -14,8 +14,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import eth_abi
-from eth_utils import keccak, to_checksum_address
+from eth_abi.abi import encode
+from eth_hash.auto import keccak
+from eth_utils.address import to_checksum_address
 
 from wekacoin_offchain.consensus.documents import CandidateRanking, RankingDocumentError
 from wekacoin_offchain.ml.evaluator import EvaluationStatus
@@ -103,7 +104,7 @@ class ConsensusResult:
     def result_hash(self) -> bytes:
         """keccak256 of the ABI-encoded result: what every member signs and the contract checks."""
         return keccak(
-            eth_abi.encode(
+            encode(
                 RESULT_ABI_TYPES,
                 (
                     self.round_id,
@@ -274,6 +275,6 @@ def _consensus_ranking(
         ),
     )
     not_genuine = [m for m in revealed if m.model_id not in consensus_scores]  # already by id
-    return tuple(RankedModel(m.model_id, True, consensus_scores[m.model_id]) for m in genuine) + tuple(
-        RankedModel(m.model_id, False, 0) for m in not_genuine
-    )
+    return tuple(
+        RankedModel(m.model_id, True, consensus_scores[m.model_id]) for m in genuine
+    ) + tuple(RankedModel(m.model_id, False, 0) for m in not_genuine)

@@ -16,10 +16,11 @@ document, so that one document has exactly one byte form and one hash.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
-import eth_abi
+from eth_abi.abi import decode, encode
 from eth_abi.exceptions import DecodingError
-from eth_utils import keccak
+from eth_hash.auto import keccak
 
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml.evaluator import EvaluationStatus
@@ -86,7 +87,7 @@ class CandidateRanking:
 
     def __post_init__(self) -> None:
         model_ids = [entry.model_id for entry in self.entries]
-        if any(a >= b for a, b in zip(model_ids, model_ids[1:], strict=False)):
+        if any(a >= b for a, b in pairwise(model_ids)):
             raise MalformedRankingError(
                 "ranking entries must be in strictly ascending model-id order"
             )
@@ -94,7 +95,7 @@ class CandidateRanking:
     def encode(self) -> bytes:
         """The canonical document bytes (eth_abi encoding of RANKING_ABI_TYPES)."""
         try:
-            return eth_abi.encode(
+            return encode(
                 RANKING_ABI_TYPES,
                 (
                     self.round_id,
@@ -116,7 +117,7 @@ class CandidateRanking:
     def decode(cls, data: bytes) -> CandidateRanking:
         """Parse document bytes; raise MalformedRankingError unless they are canonical."""
         try:
-            round_id, attempt, task_id, task_valid, raw_entries = eth_abi.decode(
+            round_id, attempt, task_id, task_valid, raw_entries = decode(
                 RANKING_ABI_TYPES, data, strict=True
             )
         except (DecodingError, ValueError, OverflowError) as error:

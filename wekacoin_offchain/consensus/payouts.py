@@ -12,7 +12,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from wekacoin_offchain.consensus.agreement import RankedModel
 from wekacoin_offchain.ml.metrics import metric_by_id

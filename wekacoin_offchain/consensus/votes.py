@@ -15,9 +15,11 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
+from eth_hash.auto import keccak
 from eth_keys.constants import SECPK1_N
-from eth_keys.exceptions import BadSignature, ValidationError
-from eth_utils import keccak, to_checksum_address
+from eth_keys.exceptions import BadSignature
+from eth_utils.address import to_checksum_address
+from eth_utils.exceptions import ValidationError
 
 from wekacoin_offchain.consensus.agreement import ConsensusResult, RankedModel
 from wekacoin_offchain.errors import UserError
@@ -103,7 +105,10 @@ def recover_voter(
     attempt: int,
     result_hash: bytes,
 ) -> str:
-    """The checksummed account that signed this vote; InvalidVoteSignature if the contract would refuse it."""
+    """The checksummed account that signed this vote.
+
+    Raises InvalidVoteSignature for any signature the contract would refuse.
+    """
     if len(signature) != 65:
         raise InvalidVoteSignature(f"a vote signature is 65 bytes, got {len(signature)}")
     s = int.from_bytes(signature[32:64], "big")

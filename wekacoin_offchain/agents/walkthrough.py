@@ -11,33 +11,21 @@ from __future__ import annotations
 
 import io
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from wekacoin_offchain.agents.supplier import SupplierAgent
+from wekacoin_offchain.agents.trainer import TrainerAgent, training_set
 from wekacoin_offchain.chain import actions, deploy_contracts
-from wekacoin_offchain.chain.actions import TaskRequest
 from wekacoin_offchain.chain.params import WEI_PER_WKC
-from wekacoin_offchain.commitments import new_salt, test_commitment
-from wekacoin_offchain.ml import Evaluator, baseline_model, dataset_to_csv, fit_model, format_score, metric_by_name, parse_dataset, split_dataset
+from wekacoin_offchain.ml import Evaluator, format_score, metric_by_name, parse_dataset
 from wekacoin_offchain.storage import LocalBlockStore
 
 METRIC = "accuracy"
 MODEL_KINDS = ("logistic", "tree", "knn")
-
-
-@dataclass(frozen=True)
-class Submission:
-    kind: str
-    trainer: Any
-    model_id: int
-    cid: str
-    salt: bytes
-    size: int
-    train_score: int
 
 
 def iris_csv() -> bytes:
@@ -50,78 +38,56 @@ def iris_csv() -> bytes:
     return out.getvalue().encode()
 
 
-def run(chain: Any, accounts: Any, console: Console, store_dir: Path | None = None) -> None:
-    with tempfile.TemporaryDirectory(prefix="wekacoin-store-") as scratch:
-        store = LocalBlockStore(store_dir or Path(scratch))
-        _walk(chain, accounts, console, store)
+def run(chain: Any, accounts: Any, console: Console, workdir: Path | None = None) -> None:
+    with tempfile.TemporaryDirectory(prefix="wekacoin-") as scratch:
+        _walk(chain, accounts, console, workdir or Path(scratch))
 
 
-def _walk(chain: Any, accounts: Any, console: Console, store: LocalBlockStore) -> None:
-    deployer, supplier, *trainers = accounts[: 2 + len(MODEL_KINDS)]
+def _walk(chain: Any, accounts: Any, console: Console, workdir: Path) -> None:
+    deployer, supplier_account, *trainer_accounts = accounts[: 2 + len(MODEL_KINDS)]
     deployment = deploy_contracts(deployer)
     pol, token = deployment.pol, deployment.token
     console.print(f"[bold]deployed[/] WekaCoin {token.address} and ProofOfLearning {pol.address}")
-    for account in (supplier, *trainers):
+    for account in (supplier_account, *trainer_accounts):
         token.transfer(account, 1_000 * WEI_PER_WKC, sender=deployer)
 
+    store = LocalBlockStore(workdir / "store")
+    supplier = SupplierAgent(chain, pol, token, supplier_account, store, workdir / "supplier")
+    trainers = [TrainerAgent(chain, pol, token, account, store, workdir / f"trainer-{i}") for i, account in enumerate(trainer_accounts)]
     metric = metric_by_name(METRIC)
     dataset = parse_dataset(iris_csv(), fmt="csv", classification=True)
-    train, test = split_dataset(dataset, test_fraction=0.3, seed=7)
-    train_cid = store.add_bytes(dataset_to_csv(train))
-    test_bytes = dataset_to_csv(test)
-    test_cid = store.add_bytes(test_bytes, only_hash=True)  # hidden: not stored until release
-    test_salt = new_salt()
-    baseline = baseline_model(train, metric)
-    baseline_cid = store.add_bytes(baseline.model_bytes)
-    release_height = chain.blocks.height + 2 + deployment.parameters.min_training_period + 3 * len(trainers)
-    task_id = actions.publish_task(
-        pol,
-        token,
-        chain,
-        supplier,
-        TaskRequest(
-            train_cid=train_cid,
-            test_commitment=test_commitment(test_cid, test_salt),
-            metric=metric.name,
-            release_height=release_height,
-            reward=50 * WEI_PER_WKC,
-            hosting_fee=5 * WEI_PER_WKC,
-            baseline_cid=baseline_cid,
-            baseline_score=baseline.train_score,
-        ),
-    )
+    # Room in the training period for each trainer's approval and commitment.
+    task = supplier.publish(dataset, metric, test_fraction=0.3, seed=7, reward=50 * WEI_PER_WKC, hosting_fee=5 * WEI_PER_WKC, training_blocks=2 * len(trainers) + 2)
     console.print(
-        f"[bold]task {task_id}[/] published: iris, {train.n_rows} training rows at {train_cid}, "
-        f"baseline {format_score(baseline.train_score)}, test set released from block {release_height}"
+        f"[bold]task {task.task_id}[/] published: iris, training set {task.train_cid}, "
+        f"baseline {format_score(task.baseline_score)}, test set released from block {task.release_height}"
     )
 
     submissions = []
     for kind, trainer in zip(MODEL_KINDS, trainers):
-        fitted = fit_model(train, kind, metric, seed=1)
-        cid, salt = store.add_bytes(fitted.model_bytes), new_salt()
-        model_id = actions.commit_model(pol, token, chain, trainer, task_id, cid, salt, fitted.train_score)
-        submissions.append(Submission(kind, trainer, model_id, cid, salt, len(fitted.model_bytes), fitted.train_score))
-        console.print(f"[bold]model {model_id}[/] committed by {trainer.address}: {kind}, training score {format_score(fitted.train_score)}")
+        submission = trainer.submit(task.task_id, kind, seed=1)
+        submissions.append((trainer, submission))
+        console.print(f"[bold]model {submission.model_id}[/] committed by {trainer.account.address}: {kind}, training score {format_score(submission.train_score)}")
 
-    chain.mine(max(0, release_height - chain.blocks.height - 1))
-    assert store.add_bytes(test_bytes) == test_cid
-    actions.release_test(pol, chain, supplier, task_id, test_cid, test_salt)
-    console.print(f"[bold]test set released[/] at block {chain.blocks.height}: {test_cid}")
-    for submission in submissions:
-        actions.reveal_model(pol, chain, submission.trainer, submission.model_id, submission.cid, submission.salt, submission.size)
-    console.print(f"[bold]{len(submissions)} models revealed[/]")
+    chain.mine(max(0, task.release_height - actions.next_block(chain)))
+    for line in supplier.step():
+        console.print(f"[bold]supplier[/] {line}")
+    for trainer in trainers:
+        for line in trainer.step():
+            console.print(f"[bold]trainer[/] {line}")
 
-    table = Table(title=f"task {task_id}: every revealed model on the released test set ({metric.name})")
+    table = Table(title=f"task {task.task_id}: every revealed model on the released test set ({metric.name})")
     for column in ("model", "kind", "trainer", "size (bytes)", "training score", "test result"):
         table.add_column(column)
-    released_test = parse_dataset(store.cat(test_cid), fmt="csv", classification=True, class_labels=train.class_labels)
+    train, _ = training_set(pol, store, task.task_id)
+    released = parse_dataset(store.cat(pol.task(task.task_id).test_cid), fmt="csv", classification=True, class_labels=train.class_labels)
     with Evaluator() as evaluator:
-        for submission in submissions:
+        for trainer, submission in submissions:
             model = pol.model(submission.model_id)
             result = evaluator.evaluate(
                 store.cat(model.model_cid),
-                released_test.features,
-                released_test.target,
+                released.features,
+                released.target,
                 metric,
                 expected_size=int(model.model_size),
                 claimed_train_score=int(model.train_score),
@@ -129,7 +95,7 @@ def _walk(chain: Any, accounts: Any, console: Console, store: LocalBlockStore) -
                 train_labels=train.target,
             )
             shown = f"VALID {format_score(result.score)}" if result.score is not None else f"{result.status.name} {getattr(result, 'reason', '')}"
-            table.add_row(str(submission.model_id), submission.kind, submission.trainer.address, str(submission.size), format_score(submission.train_score), shown)
+            table.add_row(str(submission.model_id), submission.kind, trainer.account.address, str(submission.size), format_score(submission.train_score), shown)
     console.print(table)
     held, owed = int(token.balanceOf(pol.address)), int(pol.escrowed()) + int(pol.credited())
     console.print(f"escrow: the contract holds {held / WEI_PER_WKC} WKC and owes {owed / WEI_PER_WKC} WKC ({'balanced' if held == owed else 'MISMATCH'})")

@@ -10,6 +10,7 @@ import click
 _MODULES = (
     "wekacoin_offchain.commands.store",
     "wekacoin_offchain.commands.ml",
+    "wekacoin_offchain.commands.chain",
 )
 
 

@@ -1,0 +1,80 @@
+"""The trainer: fits a model for a task, commits before the release height, reveals after.
+
+A restarted trainer finds its committed, unrevealed models on chain and their secrets in
+its `SecretBook`, and reveals each once its task's test set is out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wekacoin_offchain.agents.secrets import SecretBook
+from wekacoin_offchain.chain import actions
+from wekacoin_offchain.commitments import model_commitment, new_salt
+from wekacoin_offchain.ml import Dataset, fit_model, metric_by_id, parse_dataset
+from wekacoin_offchain.storage import ContentStore
+
+TASK_RELEASED = 2
+
+
+@dataclass(frozen=True)
+class Submission:
+    model_id: int
+    task_id: int
+    kind: str
+    model_cid: str
+    size: int
+    train_score: int
+
+
+def training_set(pol: Any, store: ContentStore, task_id: int) -> tuple[Dataset, Any]:
+    """A task's published training set and its metric."""
+    task = actions.existing_task(pol, task_id)
+    metric = metric_by_id(int(task.metric))
+    train = parse_dataset(store.cat(task.train_cid), fmt="csv", classification=metric.kind.is_classification)
+    return train, metric
+
+
+class TrainerAgent:
+    def __init__(self, chain: Any, pol: Any, token: Any, account: Any, store: ContentStore, workdir: Path) -> None:
+        self.chain, self.pol, self.token, self.account, self.store = chain, pol, token, account, store
+        self.secrets = SecretBook(workdir / "trainer-secrets.json")
+
+    def submit(self, task_id: int, kind: str, seed: int = 0) -> Submission:
+        """Fit a `kind` model on the task's training set, store it and commit to it."""
+        train, metric = training_set(self.pol, self.store, task_id)
+        fitted = fit_model(train, kind, metric, seed=seed)
+        return self.submit_bytes(task_id, kind, fitted.model_bytes, fitted.train_score)
+
+    def submit_bytes(self, task_id: int, kind: str, model_bytes: bytes, train_score: int) -> Submission:
+        """Store `model_bytes` and commit to them with the claimed training score."""
+        model_cid, salt = self.store.add_bytes(model_bytes), new_salt()
+        commitment = model_commitment(model_cid, self.account.address, salt)
+        self.secrets.put(commitment, {"model_cid": model_cid, "salt": salt.hex(), "size": len(model_bytes), "kind": kind})
+        model_id = actions.commit_model(self.pol, self.token, self.chain, self.account, task_id, model_cid, salt, train_score)
+        return Submission(model_id, task_id, kind, model_cid, len(model_bytes), train_score)
+
+    def step(self) -> list[str]:
+        """Reveal every committed model whose task's test set is out; returns what was done."""
+        done = []
+        window, block = int(self.pol.reveal_window()), actions.next_block(self.chain)
+        for task_id in self.pol.open_task_ids():
+            task = self.pol.task(task_id)
+            if task.state != TASK_RELEASED or block >= task.released_at + window:
+                continue
+            for model_id in (int(self.pol.task_models(task_id, i)) for i in range(int(task.model_count))):
+                done.extend(self._reveal_if_mine(model_id))
+        return done
+
+    def _reveal_if_mine(self, model_id: int) -> list[str]:
+        model = self.pol.model(model_id)
+        if model.trainer != self.account.address or model.revealed_at != 0:
+            return []
+        secret = self.secrets.get(bytes(model.commitment))
+        if secret is None:
+            return [f"model {model_id}: no secret for its commitment here; cannot reveal"]
+        salt = bytes.fromhex(secret["salt"])
+        actions.reveal_model(self.pol, self.chain, self.account, model_id, secret["model_cid"], salt, int(secret["size"]))
+        return [f"model {model_id}: revealed ({secret['model_cid']})"]

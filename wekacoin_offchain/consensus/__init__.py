@@ -5,7 +5,8 @@
 - `agreement`: `compute_consensus`, the pure function every member runs on the
   proposals on chain, and the `result_hash` it signs;
 - `votes`: EIP-712 vote signatures and the arguments of `finalize`;
-- `payouts`: the settlement's credits, burns and mint, twin of the contract's.
+- `payouts`: the settlement's credits, burns and mint, twin of the contract's;
+- `round_chain`: the round seed, committee hash and round hash.
 
 docs/consensus.md states the rules and every choice with its reason.
 """
@@ -36,6 +37,13 @@ from wekacoin_offchain.consensus.payouts import (
     settle_cancelled,
     settle_round,
 )
+from wekacoin_offchain.consensus.round_chain import (
+    ZERO_HASH,
+    AcceptedProposal,
+    committee_hash,
+    round_hash,
+    round_seed,
+)
 from wekacoin_offchain.consensus.votes import (
     FinalizePayload,
     InvalidVoteSignature,
@@ -47,6 +55,8 @@ from wekacoin_offchain.consensus.votes import (
 )
 
 __all__ = [
+    "ZERO_HASH",
+    "AcceptedProposal",
     "CandidateRanking",
     "ConsensusResult",
     "Credit",
@@ -65,10 +75,13 @@ __all__ = [
     "RankingHashMismatchError",
     "Settlement",
     "TaskEscrow",
+    "committee_hash",
     "compute_consensus",
     "fetch_document_bytes",
     "finalize_payload",
     "recover_voter",
+    "round_hash",
+    "round_seed",
     "settle_cancelled",
     "settle_round",
     "sign_vote",

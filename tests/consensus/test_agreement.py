@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from random import Random
 
+import pytest
 from eth_abi.abi import encode
 from eth_hash.auto import keccak
 from hypothesis import given, settings
@@ -362,3 +363,13 @@ def test_the_order_of_proposals_does_not_change_the_result(
 def test_statuses_are_the_ml_codes() -> None:
     assert [int(s) for s in (VALID, INVALID, UNEVALUATED)] == [1, 2, 3]
     assert set(EvaluationStatus) == {VALID, INVALID, UNEVALUATED}
+
+
+def test_inputs_the_chain_cannot_produce_are_refused() -> None:
+    document = ranking([(1, VALID, 1)])
+    with pytest.raises(ValueError, match="member twice"):
+        consensus([model(1)], [proposal(address(1), document), proposal(address(1), document)])
+    with pytest.raises(ValueError, match="model id appears twice"):
+        consensus([model(1), model(1)], [proposal(address(1), document)])
+    with pytest.raises(ValueError, match="non-negative"):
+        consensus([model(1)], [proposal(address(1), document)], tolerance=-1)

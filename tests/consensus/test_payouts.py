@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -306,3 +307,18 @@ def test_nothing_is_lost_or_created(case: tuple[int, int, Settlement]) -> None:
         == escrowed + settlement.minted
     )
     assert all(c.amount > 0 for c in settlement.credits)
+
+
+@pytest.mark.parametrize(
+    ("ranking", "message"),
+    [
+        ((RankedModel(5, True, 1),), "not a revealed model"),
+        ((RankedModel(9, True, 1),), "not a revealed model"),
+        ((RankedModel(1, True, 1), RankedModel(1, False, 0)), "twice in the ranking"),
+    ],
+)
+def test_a_ranking_the_chain_cannot_produce_is_refused(
+    ranking: tuple[RankedModel, ...], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        settle(ranking=ranking)

@@ -90,6 +90,8 @@ def settle_round(
     for entry in ranking:
         if entry.model_id not in stakes or not stakes[entry.model_id].revealed:
             raise ValueError(f"ranked model {entry.model_id} is not a revealed model of the task")
+    if len({entry.model_id for entry in ranking}) != len(ranking):
+        raise ValueError("a model appears twice in the ranking")
     credits: list[Credit] = []
     burned = 0
     refunded: set[int] = set()

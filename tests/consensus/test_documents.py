@@ -116,3 +116,16 @@ def test_an_unfetchable_document_gives_none(tmp_path: Path) -> None:
     absent = store.add_bytes(b"never stored", only_hash=True)
     assert fetch_document_bytes(store, absent) is None
     assert fetch_document_bytes(store, "not a cid") is None
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        CandidateRanking(-1, 1, 1, True, ()),
+        CandidateRanking(1, 2**256, 1, True, ()),
+        CandidateRanking(1, 1, 1, True, (RankingEntry(1, VALID, 2**255),)),
+    ],
+)
+def test_values_outside_their_abi_type_are_refused(document: CandidateRanking) -> None:
+    with pytest.raises(MalformedRankingError, match="cannot encode"):
+        document.encode()

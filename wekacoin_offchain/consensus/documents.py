@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from eth_abi.abi import decode, encode
-from eth_abi.exceptions import DecodingError
+from eth_abi.exceptions import DecodingError, EncodingError
 from eth_hash.auto import keccak
 
 from wekacoin_offchain.errors import UserError
@@ -105,7 +105,7 @@ class CandidateRanking:
                     [(e.model_id, int(e.status), e.score) for e in self.entries],
                 ),
             )
-        except (TypeError, ValueError, OverflowError) as error:  # a value out of its ABI range
+        except EncodingError as error:  # a value outside its ABI type's range
             raise MalformedRankingError(f"cannot encode candidate ranking: {error}") from None
 
     @property

@@ -60,8 +60,8 @@ class RankingEntry:
     score: int  # 6 decimals; 0 unless status is VALID
 
     def __post_init__(self) -> None:
-        # Reject the statuses and scores the document format forbids at construction, so
-        # that a CandidateRanking in memory is always one that can be encoded.
+        # Reject at construction what the document format forbids, so that an entry in
+        # memory is always one a well-formed document can hold.
         if self.status not in _PROPOSABLE_STATUSES:
             raise MalformedRankingError(
                 f"model {self.model_id}: status {int(self.status)} is not one of 1 VALID, "
@@ -70,8 +70,7 @@ class RankingEntry:
         if self.status != EvaluationStatus.VALID and self.score != 0:
             raise MalformedRankingError(
                 f"model {self.model_id}: a {EvaluationStatus(self.status).name} entry must "
-                "have score 0, "
-                f"not {self.score}"
+                f"have score 0, not {self.score}"
             )
 
 

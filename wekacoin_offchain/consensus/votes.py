@@ -69,6 +69,7 @@ def vote_typed_data(
 def vote_message(
     chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes
 ) -> SignableMessage:
+    """The vote as eth-account's signable EIP-712 message."""
     return encode_typed_data(
         full_message=vote_typed_data(chain_id, contract, round_id, attempt, result_hash)
     )

@@ -1,0 +1,125 @@
+"""What a committee member does with a round's task (PROTOCOL.md section 8).
+
+Fetch the training and test data and check the baseline reproduces its score: if not,
+the task is invalid. Then evaluate every revealed model in the sandbox: fetch it by CID
+(the store checks the bytes against the CID), check its size and its claimed training
+score, score it on the test set. The result is the member's candidate ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wekacoin_offchain.consensus import CandidateRanking, RankingEntry
+from wekacoin_offchain.errors import UserError
+from wekacoin_offchain.ml import Dataset, EvaluationStatus, Evaluator, Metric, metric_by_id, parse_dataset
+from wekacoin_offchain.storage import ContentStore
+
+
+@dataclass(frozen=True)
+class RevealedModel:
+    model_id: int
+    model_cid: str
+    model_size: int
+    train_score: int
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the chain says about a task, as an evaluation needs it."""
+
+    task_id: int
+    metric: Metric
+    train_cid: str
+    test_cid: str
+    baseline_cid: str
+    baseline_score: int
+    models: tuple[RevealedModel, ...]  # the revealed ones, ascending id
+
+
+@dataclass(frozen=True)
+class EvaluationLimits:
+    timeout_s: float = 30.0
+    memory_mb: int = 1_024
+    tolerance: int = 0
+
+
+def task_facts(pol: Any, task_id: int) -> TaskFacts:
+    """Read a task and its revealed models from the contract."""
+    task = pol.task(task_id)
+    models = []
+    for position in range(int(task.model_count)):
+        model_id = int(pol.task_models(task_id, position))
+        model = pol.model(model_id)
+        if int(model.revealed_at) != 0:
+            models.append(RevealedModel(model_id, str(model.model_cid), int(model.model_size), int(model.train_score)))
+    return TaskFacts(
+        task_id=task_id,
+        metric=metric_by_id(int(task.metric)),
+        train_cid=str(task.train_cid),
+        test_cid=str(task.test_cid),
+        baseline_cid=str(task.baseline_cid),
+        baseline_score=int(task.baseline_score),
+        models=tuple(sorted(models, key=lambda m: m.model_id)),
+    )
+
+
+def candidate_ranking(
+    facts: TaskFacts, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, *, round_id: int, attempt: int
+) -> CandidateRanking:
+    """This member's verdict on the task and each revealed model."""
+    data = _load_data(facts, store)
+    task_valid = data is not None and _baseline_reproduces(facts, store, evaluator, limits, data[0])
+    entries = []
+    for model in facts.models:
+        if not task_valid or data is None:
+            # An invalid task settles without scores; every model is reported INVALID.
+            entries.append(RankingEntry(model.model_id, EvaluationStatus.INVALID, 0))
+            continue
+        entries.append(_evaluate(model, facts.metric, store, evaluator, limits, *data))
+    return CandidateRanking(round_id=round_id, attempt=attempt, task_id=facts.task_id, task_valid=task_valid, entries=tuple(entries))
+
+
+def _load_data(facts: TaskFacts, store: ContentStore) -> tuple[Dataset, Dataset] | None:
+    classification = facts.metric.kind.is_classification
+    try:
+        train = parse_dataset(store.cat(facts.train_cid), fmt="csv", classification=classification)
+        test = parse_dataset(store.cat(facts.test_cid), fmt="csv", classification=classification, class_labels=train.class_labels)
+    except UserError:  # missing, corrupt or malformed data: the supplier's fault, the task is invalid
+        return None
+    if train.n_features != test.n_features:
+        return None
+    return train, test
+
+
+def _baseline_reproduces(facts: TaskFacts, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, train: Dataset) -> bool:
+    try:
+        baseline = store.cat(facts.baseline_cid)
+    except UserError:
+        return False
+    result = evaluator.evaluate(baseline, train.features, train.target, facts.metric, timeout_s=limits.timeout_s, memory_mb=limits.memory_mb)
+    return result.score is not None and abs(result.score - facts.baseline_score) <= limits.tolerance
+
+
+def _evaluate(
+    model: RevealedModel, metric: Metric, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, train: Dataset, test: Dataset
+) -> RankingEntry:
+    try:
+        model_bytes = store.cat(model.model_cid)
+    except UserError:  # cannot be fetched, or does not hash to its CID
+        return RankingEntry(model.model_id, EvaluationStatus.INVALID, 0)
+    result = evaluator.evaluate(
+        model_bytes,
+        test.features,
+        test.target,
+        metric,
+        timeout_s=limits.timeout_s,
+        memory_mb=limits.memory_mb,
+        expected_size=model.model_size,
+        claimed_train_score=model.train_score,
+        train_features=train.features,
+        train_labels=train.target,
+        tolerance=limits.tolerance,
+    )
+    return RankingEntry(model.model_id, result.status, result.score if result.score is not None else 0)

@@ -1,5 +1,6 @@
 # pragma version ~=0.4.3
 # pragma evm-version prague
+# pragma optimize codesize
 """
 @title WekaCoin Proof-of-Learning
 @custom:contract-name ProofOfLearning
@@ -9,33 +10,49 @@
         - a trainer's `commit_model` escrows the participation fee;
         - a task whose test set is not released in time expires: the fees are
           credited back to the trainers, the reward and hosting fee are burned;
+        - a validator's `register_validator` (and `top_up_bond`) moves its bond
+          into the bonded total; `withdraw_bond`, after `request_exit` and
+          `exit_delay` blocks, credits it back;
+        - a task whose rounds never reach a quorum is cancelled: everything
+          escrowed for it is credited back;
         - settled amounts are credited, never pushed, and taken with `withdraw`.
-        At every step the contract's WKC balance equals `escrowed + credited`.
+        At every step the contract's WKC balance equals
+        `escrowed + bonded + credited`.
         The contract deploys its own token from a blueprint, so it is the token's
         only minter from the token's first block.
 @dev Composed of small modules, one concern each: `parameters` (section 2),
      `ledger` (escrow, credits, withdraw), `tasks` (section 4 and the release),
-     `models` (section 5 and the reveal), `settlement` (expiry).
+     `models` (section 5 and the reveal), `objects` (stored datasets and models),
+     `settlement` (expiry, cancellation). Validators and rounds (sections 7 and
+     9) live in the Committee contract this one deploys from a blueprint and
+     alone writes to; the public functions stay here and forward to it, the
+     money stays here. BLS checks run in the stateless BLSVerifier.
 """
 
 from interfaces import IWekaCoin
+from interfaces import IBLSVerifier
+from interfaces import ICommittee
 
 from modules import parameters
 from modules import ledger
 from modules import tasks
 from modules import models
 from modules import settlement
+from modules import objects
+from modules import chunk_merkle
 
 initializes: parameters
 initializes: ledger
-initializes: tasks[parameters := parameters, ledger := ledger]
-initializes: models[parameters := parameters, ledger := ledger, tasks := tasks]
+initializes: objects
+initializes: tasks[parameters := parameters, ledger := ledger, objects := objects]
+initializes: models[parameters := parameters, ledger := ledger, tasks := tasks, objects := objects]
 initializes: settlement[parameters := parameters, ledger := ledger, tasks := tasks, models := models]
 
 exports: (
     parameters.__interface__,
     ledger.token,
     ledger.escrowed,
+    ledger.bonded,
     ledger.credited,
     ledger.owed,
     ledger.withdraw,
@@ -46,12 +63,27 @@ exports: (
     models.model_count,
     models.model,
     models.commitment_used,
+    models.is_trainer,
+    models.task_fees,
+    objects.known_cid,
+    objects.object_count,
+    objects.stored_object,
+    objects.object_of_cid,
 )
+
+
+# @dev The Committee (validators and rounds), deployed by this contract.
+committee: public(immutable(ICommittee))
 
 
 @deploy
 def __init__(
-    token_blueprint: address, genesis_holder: address, genesis_supply: uint256, params: parameters.Parameters
+    token_blueprint: address,
+    genesis_holder: address,
+    genesis_supply: uint256,
+    params: parameters.Parameters,
+    verifier: IBLSVerifier,
+    committee_blueprint: address,
 ):
     """
     @notice Fixes the parameters and deploys the WKC token from `token_blueprint`,
@@ -60,10 +92,14 @@ def __init__(
     @param genesis_holder The account that receives the genesis supply.
     @param genesis_supply The genesis supply, in wei.
     @param params The protocol parameters (PROTOCOL.md section 2).
+    @param verifier The deployed BLSVerifier helper contract.
+    @param committee_blueprint An EIP-5202 blueprint of `Committee.vy`; this
+           contract deploys the Committee, so it is the Committee's only writer.
     """
     parameters.__init__(params)
     token_: address = create_from_blueprint(token_blueprint, genesis_holder, genesis_supply)
     ledger.__init__(IWekaCoin(token_))
+    committee = ICommittee(create_from_blueprint(committee_blueprint, verifier, params))
 
 
 @external
@@ -144,3 +180,154 @@ def expire_task(task_id: uint256):
     @param task_id The task.
     """
     settlement._expire(task_id)
+
+
+@external
+def register_validator(vrf_pubkey: Bytes[256], proof_of_possession: Bytes[128], bond: uint256):
+    """
+    @notice Registers the caller as a validator with a BLS12-381 key and bonds
+            `bond` WKC (at least `min_bond`; approve or `permit` first).
+    @param vrf_pubkey The BLS public key, 256-byte EIP-2537 G2 encoding; each key
+           is registered once, ever.
+    @param proof_of_possession A BLS signature over `vrf_pubkey` under the
+           proof-of-possession tag (docs/sortition.md section 3).
+    @param bond The bond, in wei.
+    @custom:security The proof of possession stops rogue keys: no one registers a
+                     key without its secret.
+    """
+    assert bond >= parameters.min_bond, "validators: bond below minimum"
+    extcall committee.register(msg.sender, vrf_pubkey, proof_of_possession, bond)
+    ledger._bond_from(msg.sender, bond)
+
+
+@external
+def top_up_bond(amount: uint256):
+    """
+    @notice Adds `amount` WKC to the caller's bond; a larger bond lifts the weight
+            cap from the next round on.
+    @param amount The top-up, in wei.
+    """
+    extcall committee.top_up(msg.sender, amount)
+    ledger._bond_from(msg.sender, amount)
+
+
+@external
+def request_exit():
+    """
+    @notice Starts the caller's exit: its weight is 0 in every round opened from
+            now on, and its bond can be withdrawn `exit_delay` blocks later.
+    """
+    extcall committee.request_exit(msg.sender)
+
+
+@external
+def withdraw_bond():
+    """
+    @notice Credits the caller's bond back (take it with `withdraw`), once
+            `exit_delay` blocks have passed since `request_exit`.
+    @custom:security Not while the caller sits on the committee of the active
+                     round's current attempt: it stays bonded until that attempt
+                     is finalized or restarted.
+    """
+    ledger._return_bond(msg.sender, extcall committee.withdraw_bond(msg.sender))
+
+
+@external
+def register_object(cid: String[128], size: uint256, merkle_root: bytes32) -> uint256:
+    """
+    @notice Registers a stored object: a CID the caller published as a task's
+            training set, baseline or released test set, or as a revealed model.
+    @param cid The object's CID.
+    @param size Its size in bytes.
+    @param merkle_root The size-bound root of its 1,024-byte chunk tree
+           (`wekacoin_offchain.crypto.merkle.merkle_root`).
+    @return uint256 The new object id (also in `ObjectRegistered`).
+    """
+    return objects._register(msg.sender, cid, size, merkle_root)
+
+
+@external
+def claim_storage(object_id: uint256):
+    """
+    @notice Claims that the caller (an active validator) stores an object; its
+            size counts towards the caller's weight from the next round on.
+    @param object_id The object.
+    """
+    stored: objects.StoredObject = objects._existing(object_id)
+    extcall committee.claim_storage(msg.sender, object_id, stored.size, stored.merkle_root)
+
+
+@external
+def open_round() -> uint256:
+    """
+    @notice Opens the next round when none is active: picks the task (released,
+            reveal window closed, most model commitments, lowest id on a tie),
+            draws the seed and fixes the weight snapshot. Anyone may call it.
+    @return uint256 The round id (also in `RoundOpened`).
+    """
+    task_id: uint256 = tasks._next_ready()
+    assert task_id != 0, "rounds: no task is ready"
+    return extcall committee.open_round(task_id, tasks.task[task_id].supplier)
+
+
+@external
+def propose(
+    round_id: uint256,
+    vrf_proof: Bytes[128],
+    chunk: Bytes[chunk_merkle.CHUNK_SIZE],
+    path: DynArray[bytes32, chunk_merkle.MAX_DEPTH],
+    ranking_hash: bytes32,
+    ranking_cid: String[128],
+) -> bool:
+    """
+    @notice Proposes the caller's candidate ranking in the propose window, after
+            checking its membership (the Committee's `is_member`). One proposal
+            per member per attempt.
+    @param round_id The active round.
+    @param vrf_proof The caller's VRF proof for the attempt.
+    @param chunk The challenged chunk (the Committee's `challenge`).
+    @param path Its Merkle path, leaf level first.
+    @param ranking_hash keccak256 of the candidate ranking document (round_spec.md).
+    @param ranking_cid The document's CID in the content store.
+    @return bool True if the proposal was recorded; False if the storage answer
+            failed, in which case the challenged claim is dropped (`ClaimDropped`)
+            and the call does not revert, so that the drop stands.
+    """
+    return extcall committee.propose(msg.sender, round_id, vrf_proof, chunk, path, ranking_hash, ranking_cid)
+
+
+@external
+def vote(round_id: uint256, result_hash: bytes32):
+    """
+    @notice Votes for a result in the vote window: the caller must have proposed
+            in the current attempt, and votes once.
+    @param round_id The active round.
+    @param result_hash The result hash (round_spec.md).
+    """
+    extcall committee.vote(msg.sender, round_id, result_hash)
+
+
+@external
+def restart_round(round_id: uint256):
+    """
+    @notice After the vote window of an attempt without a finalized result:
+            restarts the round with a new seed, or after `max_attempts` attempts
+            cancels its task and refunds every party. Anyone may call it.
+    @param round_id The active round.
+    """
+    cancelled_task: uint256 = extcall committee.restart_round(round_id)
+    if cancelled_task != 0:
+        settlement._cancel(cancelled_task)
+
+
+@external
+@view
+def round_hash(round_id: uint256) -> bytes32:
+    """
+    @notice The round chain (PROTOCOL.md section 1): round_hash[i] =
+            keccak256(abi_encode(round_hash[i-1], i, task_id, seed,
+            committee_hash, result_hash)), kept by the Committee.
+    @param round_id The round.
+    @return bytes32 Its hash, zero until it is finalized or cancelled.
+    """
+    return staticcall committee.round_hash(round_id)

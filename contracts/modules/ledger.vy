@@ -4,10 +4,10 @@
 @custom:contract-name ledger
 @license MIT
 @notice Every WKC the Proof-of-Learning contract holds is either escrowed (a task's
-        reward and hosting fee, a model's participation fee, not yet settled) or
-        credited (owed to an account, not yet withdrawn). Money moves only through
-        the functions here, so the invariant
-            token.balanceOf(this) == escrowed + credited
+        reward and hosting fee, a model's participation fee, not yet settled),
+        bonded (a validator's stake) or credited (owed to an account, not yet
+        withdrawn). Money moves only through the functions here, so the invariant
+            token.balanceOf(this) == escrowed + bonded + credited
         holds after every call that touches protocol money. Payouts are credited,
         never pushed: an account takes what it is owed with `withdraw`, so a
         recipient that cannot receive never blocks a settlement.
@@ -24,6 +24,8 @@ CREDIT_REWARD_RETURNED: constant(uint8) = 3
 CREDIT_HOSTING_FEE: constant(uint8) = 4
 CREDIT_FORFEITED_FEES: constant(uint8) = 5
 CREDIT_ISSUANCE: constant(uint8) = 6
+CREDIT_HOSTING_FEE_RETURNED: constant(uint8) = 7
+CREDIT_BOND_RETURNED: constant(uint8) = 8
 
 
 event Credited:
@@ -47,6 +49,8 @@ event Burned:
 token: public(immutable(IWekaCoin))
 # @dev WKC held for tasks and models that are not settled yet.
 escrowed: public(uint256)
+# @dev WKC staked by validators (PROTOCOL.md section 7), returned by `withdraw_bond`.
+bonded: public(uint256)
 # @dev WKC owed to accounts and not withdrawn yet: the sum of `owed`.
 credited: public(uint256)
 # @dev What the contract owes each account.
@@ -87,6 +91,28 @@ def _escrow_from(payer: address, amount: uint256):
     assert staticcall token.allowance(payer, self) >= amount, "ledger: escrow not approved"
     self.escrowed += amount
     assert extcall token.transferFrom(payer, self, amount, default_return_value=True), "ledger: transfer failed"
+
+
+@internal
+def _bond_from(payer: address, amount: uint256):
+    """
+    @dev Pulls `amount` WKC from `payer` into the bonded total.
+    """
+    assert staticcall token.balanceOf(payer) >= amount, "ledger: balance too low for bond"
+    assert staticcall token.allowance(payer, self) >= amount, "ledger: bond not approved"
+    self.bonded += amount
+    assert extcall token.transferFrom(payer, self, amount, default_return_value=True), "ledger: transfer failed"
+
+
+@internal
+def _return_bond(account: address, amount: uint256):
+    """
+    @dev Moves a validator's bond from the bonded total to what it is owed.
+    """
+    self.bonded -= amount
+    self.owed[account] += amount
+    self.credited += amount
+    log Credited(account=account, amount=amount, task_id=0, reason=CREDIT_BOND_RETURNED)
 
 
 @internal

@@ -15,10 +15,12 @@ from . import cid
 from . import parameters
 from . import ledger
 from . import tasks
+from . import objects
 
 uses: parameters
 uses: ledger
 uses: tasks
+uses: objects
 
 
 struct Model:
@@ -56,6 +58,11 @@ model_count: public(uint256)
 model: public(HashMap[uint256, Model])
 # @dev Commitments already used, in any task: a commitment is accepted once.
 commitment_used: public(HashMap[bytes32, bool])
+# @dev Whether an account committed a model to a task: such a trainer may not sit
+# on the task's committee (PROTOCOL.md section 7, conflict of interest).
+is_trainer: public(HashMap[uint256, HashMap[address, bool]])
+# @dev The participation fees escrowed by each task's models, revealed or not.
+task_fees: public(HashMap[uint256, uint256])
 
 
 @internal
@@ -83,6 +90,8 @@ def _commit(task_id: uint256, trainer: address, commitment: bytes32, train_score
         revealed_at=0,
     )
     tasks._add_model(task_id, model_id)
+    self.is_trainer[task_id][trainer] = True
+    self.task_fees[task_id] += fee
     log ModelCommitted(
         model_id=model_id, task_id=task_id, trainer=trainer, commitment=commitment, train_score=train_score, fee=fee
     )
@@ -107,6 +116,7 @@ def _reveal(model_id: uint256, caller: address, model_cid: String[128], salt: by
     self.model[model_id].model_size = model_size
     self.model[model_id].revealed_at = block.number
     tasks._note_reveal(model.task_id)
+    objects._note(model_cid, caller)
     log ModelRevealed(model_id=model_id, task_id=model.task_id, model_cid=model_cid, salt=salt, model_size=model_size)
 
 

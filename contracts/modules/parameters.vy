@@ -14,6 +14,12 @@
 MAX_MODELS_BOUND: constant(uint256) = 256
 MAX_OPEN_TASKS_BOUND: constant(uint256) = 64
 MAX_ATTEMPTS_BOUND: constant(uint256) = 16
+# @dev Most validators registered at once: bounds the loop that sums the expected
+# committee size when a round opens (and so the committee of one attempt).
+MAX_VALIDATORS_BOUND: constant(uint256) = 128
+# @dev Most storage claims one validator makes over its life (dropped claims keep
+# their slot, so that the challenged claim of a round cannot be steered).
+MAX_CLAIMS_BOUND: constant(uint256) = 64
 # @dev 10_000 basis points make 100 %.
 BPS: constant(uint256) = 10_000
 
@@ -35,6 +41,8 @@ struct Parameters:
     max_open_tasks: uint256
     max_attempts: uint256
     score_tolerance: uint256
+    exit_delay: uint256
+    bytes_per_wkc: uint256
 
 
 # @dev Blocks between publication and the test release, at least.
@@ -69,6 +77,10 @@ max_open_tasks: public(immutable(uint256))
 max_attempts: public(immutable(uint256))
 # @dev Largest difference, in score units (1e-6), at which two scores agree.
 score_tolerance: public(immutable(uint256))
+# @dev Blocks between a validator's exit request and the release of its bond.
+exit_delay: public(immutable(uint256))
+# @dev Bytes of proven storage one bonded WKC (10**18 wei) backs: the weight cap.
+bytes_per_wkc: public(immutable(uint256))
 
 
 @deploy
@@ -88,6 +100,8 @@ def __init__(p: Parameters):
     assert p.max_models_per_task > 0 and p.max_models_per_task <= MAX_MODELS_BOUND, "parameters: max_models_per_task out of range"
     assert p.max_open_tasks > 0 and p.max_open_tasks <= MAX_OPEN_TASKS_BOUND, "parameters: max_open_tasks out of range"
     assert p.max_attempts > 0 and p.max_attempts <= MAX_ATTEMPTS_BOUND, "parameters: max_attempts out of range"
+    assert p.min_bond > 0, "parameters: min_bond is zero"
+    assert p.bytes_per_wkc > 0, "parameters: bytes_per_wkc is zero"
 
     min_training_period = p.min_training_period
     release_window = p.release_window
@@ -105,3 +119,5 @@ def __init__(p: Parameters):
     max_open_tasks = p.max_open_tasks
     max_attempts = p.max_attempts
     score_tolerance = p.score_tolerance
+    exit_delay = p.exit_delay
+    bytes_per_wkc = p.bytes_per_wkc

@@ -13,9 +13,11 @@
 from . import cid
 from . import parameters
 from . import ledger
+from . import objects
 
 uses: parameters
 uses: ledger
+uses: objects
 
 
 # @dev Metrics of PROTOCOL.md section 3: 0 accuracy, 1 macro F1, 2 Cohen's kappa,
@@ -128,6 +130,8 @@ def _publish(
         revealed_count=0,
     )
     self.open_tasks.append(task_id)
+    objects._note(train_cid, supplier)
+    objects._note(baseline_cid, supplier)
     log TaskPublished(
         task_id=task_id,
         supplier=supplier,
@@ -158,6 +162,7 @@ def _release(task_id: uint256, caller: address, test_cid: String[128], salt: byt
     self.task[task_id].state = TASK_RELEASED
     self.task[task_id].test_cid = test_cid
     self.task[task_id].released_at = block.number
+    objects._note(test_cid, caller)
     log TestReleased(task_id=task_id, test_cid=test_cid, salt=salt)
 
 
@@ -187,6 +192,29 @@ def _close(task_id: uint256, state: uint8):
             self.open_tasks.pop()
             return
     raise "tasks: task is not open"
+
+
+@internal
+@view
+def _next_ready() -> uint256:
+    """
+    @dev The paper's rule: among open tasks whose test set is released and whose
+         reveal window has closed, the one with the most model commitments, the
+         lowest id on a tie; 0 if none.
+    """
+    best: uint256 = 0
+    best_models: uint256 = 0
+    # Bounded by MAX_OPEN_TASKS_BOUND, the capacity of `open_tasks`.
+    for task_id: uint256 in self.open_tasks:
+        if self.task[task_id].state != TASK_RELEASED:
+            continue
+        if block.number < self.task[task_id].released_at + parameters.reveal_window:
+            continue
+        count: uint256 = self.task[task_id].model_count
+        if best == 0 or count > best_models or (count == best_models and task_id < best):
+            best = task_id
+            best_models = count
+    return best
 
 
 @internal

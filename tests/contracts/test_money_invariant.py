@@ -217,7 +217,7 @@ class MoneyInvariant(RuleBasedStateMachine):
         if not hasattr(self, "protocol"):
             return
         pol = self.protocol.pol
-        assert self.protocol.token.balanceOf(pol.address) == pol.escrowed() + pol.credited()
+        assert self.protocol.token.balanceOf(pol.address) == pol.escrowed() + pol.bonded() + pol.credited()
         assert pol.escrowed() == self.escrowed
         assert pol.credited() == sum(self.owed.values())
         for account, amount in self.owed.items():

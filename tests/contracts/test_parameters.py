@@ -32,6 +32,8 @@ BAD_PARAMETERS = [
     ("max_models_per_task", 257, "parameters: max_models_per_task out of range"),
     ("max_open_tasks", 65, "parameters: max_open_tasks out of range"),
     ("max_attempts", 17, "parameters: max_attempts out of range"),
+    ("min_bond", 0, "parameters: min_bond is zero"),
+    ("bytes_per_wkc", 0, "parameters: bytes_per_wkc is zero"),
 ]
 
 
@@ -42,8 +44,9 @@ def test_constructor_rejects_out_of_bounds_parameters(name: str, value: int, rea
     index = [f.name for f in dataclasses.fields(ProtocolParameters)].index(name)
     struct = struct[:index] + (value,) + struct[index + 1 :]
     blueprint = contract_deployer("WekaCoin").deploy_as_blueprint()
+    committee_blueprint = contract_deployer("Committee").deploy_as_blueprint()
     with boa.reverts(reason):
-        contract_deployer("ProofOfLearning").deploy(blueprint.address, boa.env.eoa, 0, struct)
+        contract_deployer("ProofOfLearning").deploy(blueprint.address, boa.env.eoa, 0, struct, boa.env.eoa, committee_blueprint.address)
 
 
 @pytest.mark.parametrize(("name", "value", "reason"), BAD_PARAMETERS)

@@ -16,10 +16,18 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 @dataclass(frozen=True)
 class Deployment:
-    """The deployed contracts, as ape contract instances."""
+    """The deployed contracts, as ape contract instances.
+
+    `pol` is ProofOfLearning (every public protocol function), `committee` the
+    Committee it deployed (validator and round state, their events and views such
+    as `is_member` and `challenge`), `verifier` the stateless BLSVerifier (it carries
+    `hash_to_g1`).
+    """
 
     token: Any
     pol: Any
+    committee: Any
+    verifier: Any
     parameters: ProtocolParameters
     genesis: Genesis
 
@@ -41,8 +49,9 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
 
     `overrides` are protocol parameters by lower-case name (`min_training_period=3`),
     `genesis_holder` (an account or address; the deployer by default) and
-    `genesis_supply` (wei). The token is deployed by ProofOfLearning itself from an
-    EIP-5202 blueprint, so ProofOfLearning is its only minter from the start.
+    `genesis_supply` (wei). The token and the Committee are deployed by
+    ProofOfLearning itself from EIP-5202 blueprints, so ProofOfLearning is the
+    token's only minter and the Committee's only writer from the start.
     """
     holder = overrides.pop("genesis_holder", deployer)
     genesis = Genesis(holder=str(getattr(holder, "address", holder)), supply=overrides.pop("genesis_supply", Genesis.supply))
@@ -51,7 +60,18 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
     parameters = ProtocolParameters.with_overrides(**overrides)
 
     project = ape_project()
-    blueprint = deployer.declare(project.WekaCoin).contract_address
-    pol = deployer.deploy(project.ProofOfLearning, blueprint, genesis.holder, genesis.supply, parameters.as_struct())
+    token_blueprint = deployer.declare(project.WekaCoin).contract_address
+    committee_blueprint = deployer.declare(project.Committee).contract_address
+    verifier = deployer.deploy(project.BLSVerifier)
+    pol = deployer.deploy(
+        project.ProofOfLearning,
+        token_blueprint,
+        genesis.holder,
+        genesis.supply,
+        parameters.as_struct(),
+        verifier.address,
+        committee_blueprint,
+    )
     token = project.WekaCoin.at(pol.token())
-    return Deployment(token=token, pol=pol, parameters=parameters, genesis=genesis)
+    committee = project.Committee.at(pol.committee())
+    return Deployment(token=token, pol=pol, committee=committee, verifier=verifier, parameters=parameters, genesis=genesis)

@@ -18,6 +18,9 @@ WEI_PER_WKC = 10**18
 MAX_MODELS_BOUND = 256
 MAX_OPEN_TASKS_BOUND = 64
 MAX_ATTEMPTS_BOUND = 16
+MAX_VALIDATORS_BOUND = 128
+MAX_CLAIMS_BOUND = 64
+MIB = 1 << 20
 BPS = 10_000
 
 
@@ -44,6 +47,8 @@ class ProtocolParameters:
     max_open_tasks: int = 16
     max_attempts: int = 3
     score_tolerance: int = 1
+    exit_delay: int = 10
+    bytes_per_wkc: int = MIB
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -61,7 +66,8 @@ class ProtocolParameters:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise UserError(f"parameter {name} must be between {low} and {high}, got {value}")
-        for name in ("min_training_period", "release_window", "reveal_window", "propose_window", "vote_window", "committee_size"):
+        positive = ("min_training_period", "release_window", "reveal_window", "propose_window", "vote_window", "committee_size", "min_bond", "bytes_per_wkc")
+        for name in positive:
             if getattr(self, name) == 0:
                 raise UserError(f"parameter {name} must be positive")
 

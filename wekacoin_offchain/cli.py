@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 
@@ -24,6 +25,9 @@ def _register_commands() -> None:
 
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and exit code 2."""
+    # ape-vyper's import makes pydantic-settings warn about one of its own fields; it
+    # says nothing to a WekaCoin user.
+    warnings.filterwarnings("ignore", message="Field 'import_remapping' has an incomplete definition")
     _register_commands()
     try:
         cli.main(standalone_mode=False)

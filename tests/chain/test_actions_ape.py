@@ -76,7 +76,7 @@ def test_expiry_and_withdraw(ape_chain: Any, accounts: Any, deployment: Deployme
         ({"metric": "accuracyy"}, "unknown metric"),
         ({"metric": 9}, "unknown metric"),
         ({"reward": 0}, "reward must be positive"),
-        ({"hosting_fee": 1}, "hosting fee 1 is below the minimum"),
+        ({"hosting_fee": 1}, "hosting fee 0.000000000000000001 WKC is below the minimum 1 WKC"),
         ({"release_height": 1}, "release height 1 is too soon"),
         ({"reward": 10**30}, "needs"),
         ({"test_commitment": bytes(32)}, "test commitment must be 32 non-zero bytes"),

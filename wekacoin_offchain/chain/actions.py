@@ -10,6 +10,7 @@ reports the *next* id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from wekacoin_offchain.commitments import model_commitment, test_commitment
@@ -70,7 +71,7 @@ def publish_task(pol: Any, token: Any, chain: Any, supplier: Any, request: TaskR
         raise UserError("reward must be positive")
     min_hosting_fee = int(pol.min_hosting_fee())
     if request.hosting_fee < min_hosting_fee:
-        raise UserError(f"hosting fee {request.hosting_fee} is below the minimum {min_hosting_fee} wei")
+        raise UserError(f"hosting fee {format_wkc(request.hosting_fee)} is below the minimum {format_wkc(min_hosting_fee)}")
     _check_score(request.baseline_score, "baseline score")
     open_tasks, max_open = len(pol.open_task_ids()), int(pol.max_open_tasks())
     if open_tasks >= max_open:
@@ -194,6 +195,11 @@ def existing_model(pol: Any, model_id: int) -> Any:
     return pol.model(model_id)
 
 
+def format_wkc(wei: int) -> str:
+    """An amount in wei as WKC, e.g. `51 WKC` or `0.000001 WKC`."""
+    return f"{(Decimal(wei) / 10**18).normalize():f} WKC"
+
+
 def _check_score(score: int, what: str) -> None:
     if not INT256_MIN <= score <= INT256_MAX:
         raise UserError(f"{what} {score} does not fit an int256")
@@ -203,7 +209,7 @@ def _needs_approval(pol: Any, token: Any, payer: Any, amount: int) -> bool:
     """Whether the payer must approve the escrow first; a `UserError` if it cannot pay."""
     balance = int(token.balanceOf(payer.address))
     if balance < amount:
-        raise UserError(f"{payer.address} holds {balance} wei of WKC but needs {amount} for the escrow")
+        raise UserError(f"{payer.address} holds {format_wkc(balance)} but needs {format_wkc(amount)} for the escrow")
     return int(token.allowance(payer.address, pol.address)) < amount
 
 

@@ -60,8 +60,8 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
     parameters = ProtocolParameters.with_overrides(**overrides)
 
     project = ape_project()
-    token_blueprint = deployer.declare(project.WekaCoin).contract_address
-    committee_blueprint = deployer.declare(project.Committee).contract_address
+    token_blueprint = _declare(deployer, project.WekaCoin)
+    committee_blueprint = _declare(deployer, project.Committee)
     verifier = deployer.deploy(project.BLSVerifier)
     pol = deployer.deploy(
         project.ProofOfLearning,
@@ -75,3 +75,15 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
     token = project.WekaCoin.at(pol.token())
     committee = project.Committee.at(pol.committee())
     return Deployment(token=token, pol=pol, committee=committee, verifier=verifier, parameters=parameters, genesis=genesis)
+
+
+def _declare(deployer: Any, container: Any) -> str:
+    """Deploy an EIP-5202 blueprint of `container`; returns its address.
+
+    `AccountAPI.declare` leaves the sender unset while it estimates gas, so a real node
+    (anvil) estimates from the zero address and answers "insufficient funds"; naming the
+    sender first makes the estimate the deployer's.
+    """
+    transaction = deployer.provider.network.ecosystem.encode_contract_blueprint(container.contract_type)
+    transaction.sender = deployer.address
+    return str(deployer.call(transaction).contract_address)

@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.connection import (
     Contracts,
     DeploymentRecord,
@@ -29,11 +30,11 @@ from wekacoin_offchain.chain.connection import (
     default_network,
     load_account,
 )
+from wekacoin_offchain.chain.params import WEI_PER_WKC
 from wekacoin_offchain.commands.ml import MetricParam, supplier, trainer
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.storage import ContentStore, open_content_store
 
-WEI_PER_WKC = 10**18
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -146,12 +147,12 @@ def transfer(to: str, amount: int, network: str | None, account: str, deployment
         recipient = load_account(to).address if to.startswith("test:") else to
         balance = int(contracts.token.balanceOf(sender.address))
         if balance < amount:
-            raise UserError(f"{sender.address} holds {balance / WEI_PER_WKC} WKC, less than {amount / WEI_PER_WKC}")
+            raise UserError(f"{sender.address} holds {format_wkc(balance)}, less than {format_wkc(amount)}")
         try:
             contracts.token.transfer(recipient, amount, sender=sender)
         except Exception as exc:  # e.g. a malformed address, rejected by ape's conversion
             raise UserError(f"cannot send to {to!r}: {str(exc).splitlines()[0]}") from None
-        click.echo(f"sent {amount / WEI_PER_WKC} WKC to {recipient}")
+        click.echo(f"sent {format_wkc(amount)} to {recipient}")
 
 
 @click.command("withdraw")
@@ -163,7 +164,7 @@ def withdraw(network: str | None, account: str, deployment_file: Path | None) ->
 
     with session(network, account, deployment_file) as (_, sender, contracts):
         amount = actions.withdraw(contracts.pol, sender)
-        click.echo(f"withdrew {amount / WEI_PER_WKC} WKC to {sender.address}")
+        click.echo(f"withdrew {format_wkc(amount)} to {sender.address}")
 
 
 @supplier.command("publish")

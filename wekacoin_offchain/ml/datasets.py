@@ -202,7 +202,8 @@ def _feature_values(column: _Column) -> npt.NDArray[np.float32]:
         if any(cell is None for cell in column.cells):
             raise UserError(f"column {column.name!r} has missing values; impute them first")
         return np.asarray(column.cells, dtype=np.float32)
-    values = _numeric_cells(column, role="feature").astype(np.float32)
+    with np.errstate(over="ignore"):  # an overflow becomes inf, refused just below
+        values = _numeric_cells(column, role="feature").astype(np.float32)
     if not np.isfinite(values).all():
         raise UserError(f"column {column.name!r} has a value too large for float32")
     return values

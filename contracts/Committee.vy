@@ -143,6 +143,7 @@ def register(account: address, pubkey: Bytes[256], proof: Bytes[128], bond: uint
     @custom:security The proof of possession stops rogue keys.
     """
     assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    validator_set._check_registrable(account, pubkey)
     assert staticcall rounds.verifier.verify_possession(pubkey, proof), "validators: invalid proof of possession"
     validator_set._register(account, pubkey, bond)
 

@@ -129,17 +129,24 @@ def __init__(bytes_per_wkc_: uint256):
 
 
 @internal
-def _register(account: address, pubkey: Bytes[256], bond: uint256):
+@view
+def _check_registrable(account: address, pubkey: Bytes[256]):
     """
-    @dev The caller checked the proof of possession and the bond.
+    @dev The checks of a registration that need no pairing, run before it.
     """
     assert self.validator[account].status == VALIDATOR_NONE, "validators: already registered"
     assert len(pubkey) == 256, "validators: key must be 256 bytes"
-    key_hash: bytes32 = keccak256(pubkey)
-    assert not self.key_used[key_hash], "validators: key already registered"
+    assert not self.key_used[keccak256(pubkey)], "validators: key already registered"
     assert len(self.validator_list) < MAX_VALIDATORS, "validators: too many validators"
 
-    self.key_used[key_hash] = True
+
+@internal
+def _register(account: address, pubkey: Bytes[256], bond: uint256):
+    """
+    @dev The caller ran `_check_registrable`, checked the proof of possession
+         and took the bond.
+    """
+    self.key_used[keccak256(pubkey)] = True
     self.vrf_pubkey[account] = pubkey
     self.validator[account] = Validator(
         status=VALIDATOR_ACTIVE, bond=bond, registered_at=block.number, exit_requested_at=0, claimed_size=0, claim_slots=0

@@ -24,6 +24,7 @@ from modules import parameters
 from modules import validator_set
 from modules import rounds
 from modules import chunk_merkle
+from modules import ranking
 
 initializes: parameters
 initializes: validator_set
@@ -44,6 +45,7 @@ exports: (
     rounds.active_round,
     rounds.proposal,
     rounds.vote_of,
+    rounds.votes_for,
     rounds.proposed_in,
 )
 
@@ -232,3 +234,23 @@ def restart_round(round_id: uint256) -> uint256:
     """
     assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
     return rounds._restart(round_id)
+
+
+@external
+def finalize(
+    round_id: uint256,
+    task_valid: bool,
+    entries: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
+    genuine_members: DynArray[address, validator_set.MAX_VALIDATORS],
+    signatures: DynArray[Bytes[65], validator_set.MAX_VALIDATORS],
+    domain_separator: bytes32,
+) -> (uint256, uint256, bytes32, bytes32, bytes32, bytes32, DynArray[address, validator_set.MAX_VALIDATORS]):
+    """
+    @notice Checks and records a round's result (see ProofOfLearning's `finalize`).
+    @param domain_separator ProofOfLearning's EIP-712 domain separator: votes are
+           signed for ProofOfLearning, the verifying contract.
+    @return The task, attempt, seed, committee hash, result hash, round hash and
+            valid validators.
+    """
+    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    return rounds._finalize(round_id, task_valid, entries, genuine_members, signatures, domain_separator)

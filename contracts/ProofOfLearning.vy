@@ -29,6 +29,8 @@
      money stays here. BLS checks run in the stateless BLSVerifier.
 """
 
+from snekmate.utils import eip712_domain_separator
+
 from interfaces import IWekaCoin
 from interfaces import IBLSVerifier
 from interfaces import ICommittee
@@ -40,8 +42,10 @@ from modules import models
 from modules import settlement
 from modules import objects
 from modules import chunk_merkle
+from modules import ranking
 
 initializes: parameters
+initializes: eip712_domain_separator
 initializes: ledger
 initializes: objects
 initializes: tasks[parameters := parameters, ledger := ledger, objects := objects]
@@ -50,6 +54,7 @@ initializes: settlement[parameters := parameters, ledger := ledger, tasks := tas
 
 exports: (
     parameters.__interface__,
+    eip712_domain_separator.eip712Domain,
     ledger.token,
     ledger.escrowed,
     ledger.bonded,
@@ -75,6 +80,36 @@ exports: (
 # @dev The Committee (validators and rounds), deployed by this contract.
 committee: public(immutable(ICommittee))
 
+# @dev EIP-712 domain of votes (round_spec.md): this contract is the verifying contract.
+EIP712_NAME: constant(String[50]) = "WekaCoin Proof-of-Learning"
+EIP712_VERSION: constant(String[20]) = "1"
+MAX_MEMBERS: constant(uint256) = parameters.MAX_VALIDATORS_BOUND
+
+
+interface CommitteeFinalize:
+    def finalize(
+        round_id: uint256,
+        task_valid: bool,
+        entries: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
+        genuine_members: DynArray[address, MAX_MEMBERS],
+        signatures: DynArray[Bytes[65], MAX_MEMBERS],
+        domain_separator: bytes32,
+    ) -> (uint256, uint256, bytes32, bytes32, bytes32, bytes32, DynArray[address, MAX_MEMBERS]): nonpayable
+
+
+event RoundFinalized:
+    round_id: indexed(uint256)
+    task_id: indexed(uint256)
+    attempt: uint256
+    seed: bytes32
+    committee_hash: bytes32
+    result_hash: bytes32
+    round_hash: bytes32
+    task_valid: bool
+    ranking: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND]
+    genuine_members: DynArray[address, MAX_MEMBERS]
+    valid_validators: DynArray[address, MAX_MEMBERS]
+
 
 @deploy
 def __init__(
@@ -97,6 +132,7 @@ def __init__(
            contract deploys the Committee, so it is the Committee's only writer.
     """
     parameters.__init__(params)
+    eip712_domain_separator.__init__(EIP712_NAME, EIP712_VERSION)
     token_: address = create_from_blueprint(token_blueprint, genesis_holder, genesis_supply)
     ledger.__init__(IWekaCoin(token_))
     committee = ICommittee(create_from_blueprint(committee_blueprint, verifier, params))
@@ -331,3 +367,55 @@ def round_hash(round_id: uint256) -> bytes32:
     @return bytes32 Its hash, zero until it is finalized or cancelled.
     """
     return staticcall committee.round_hash(round_id)
+
+
+@external
+def finalize(
+    round_id: uint256,
+    task_valid: bool,
+    ranking_: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
+    genuine_members: DynArray[address, MAX_MEMBERS],
+    signatures: DynArray[Bytes[65], MAX_MEMBERS],
+):
+    """
+    @notice Finalizes the active round with its consensus result and settles its
+            task (PROTOCOL.md sections 9.5 and 10). Anyone may call it in the
+            vote window.
+    @dev Checks, in the Committee: result_hash = keccak256(abi_encode(round_id,
+         attempt, task_id, task_valid, ranking_, genuine_members)); at least
+         `quorum` distinct members of the current attempt voted for it on chain or
+         signed it (EIP-712 `Vote(round_id, attempt, result_hash)` for this
+         contract); `genuine_members` are members, ascending. Here: the ranking
+         lists every revealed model exactly once, genuine models first in
+         consensus order by the recorded sizes, trainers and commitments.
+    @param round_id The active round.
+    @param task_valid The consensus on the task's validity.
+    @param ranking_ The consensus ranking: (model_id, genuine, score) entries.
+    @param genuine_members The members whose proposals are genuine, ascending.
+    @param signatures 65-byte r || s || v vote signatures of members that did not
+           vote on chain, ordered by ascending signer address.
+    """
+    task_id: uint256 = 0
+    attempt: uint256 = 0
+    seed: bytes32 = empty(bytes32)
+    committee_hash: bytes32 = empty(bytes32)
+    result_hash: bytes32 = empty(bytes32)
+    round_hash_: bytes32 = empty(bytes32)
+    valid_validators: DynArray[address, MAX_MEMBERS] = []
+    task_id, attempt, seed, committee_hash, result_hash, round_hash_, valid_validators = extcall CommitteeFinalize(
+        committee.address
+    ).finalize(round_id, task_valid, ranking_, genuine_members, signatures, eip712_domain_separator._domain_separator_v4())
+    settlement._settle(task_id, task_valid, ranking_, valid_validators)
+    log RoundFinalized(
+        round_id=round_id,
+        task_id=task_id,
+        attempt=attempt,
+        seed=seed,
+        committee_hash=committee_hash,
+        result_hash=result_hash,
+        round_hash=round_hash_,
+        task_valid=task_valid,
+        ranking=ranking_,
+        genuine_members=genuine_members,
+        valid_validators=valid_validators,
+    )

@@ -16,12 +16,16 @@
         round_spec.md; docs/contracts.md records them.
 """
 
+from snekmate.utils import ecdsa
+from snekmate.utils import message_hash_utils
+
 from ..interfaces import IBLSVerifier
 from . import parameters
 from . import validator_set
 from . import sortition
 from . import chunk_merkle
 from . import cid
+from . import ranking
 
 uses: parameters
 uses: validator_set
@@ -30,6 +34,9 @@ uses: validator_set
 interface ProofOfLearning:
     def is_trainer(task_id: uint256, account: address) -> bool: view
 
+
+# @dev EIP-712 type hash of a vote (round_spec.md).
+VOTE_TYPEHASH: constant(bytes32) = keccak256("Vote(uint256 round_id,uint256 attempt,bytes32 result_hash)")
 
 # @dev Round states.
 ROUND_ACTIVE: constant(uint8) = 1
@@ -93,6 +100,14 @@ event Proposed:
     committee_hash: bytes32
 
 
+event RoundSettled:
+    round_id: indexed(uint256)
+    task_id: indexed(uint256)
+    attempt: uint256
+    result_hash: bytes32
+    round_hash: bytes32
+
+
 event Voted:
     round_id: indexed(uint256)
     member: indexed(address)
@@ -117,6 +132,8 @@ proposal: public(HashMap[uint256, HashMap[uint256, HashMap[address, bytes32]]])
 proposed_in: public(HashMap[address, uint256[2]])
 # @dev Each member's vote by round, attempt and member (zero: no vote).
 vote_of: public(HashMap[uint256, HashMap[uint256, HashMap[address, bytes32]]])
+# @dev On-chain votes by round, attempt and result hash.
+votes_for: public(HashMap[uint256, HashMap[uint256, HashMap[bytes32, uint256]]])
 
 
 @deploy
@@ -280,6 +297,7 @@ def _vote(round_id: uint256, account: address, result_hash: bytes32):
     assert self.vote_of[round_id][round_.attempt][account] == empty(bytes32), "rounds: already voted"
     assert result_hash != empty(bytes32), "rounds: empty result hash"
     self.vote_of[round_id][round_.attempt][account] = result_hash
+    self.votes_for[round_id][round_.attempt][result_hash] += 1
     log Voted(round_id=round_id, member=account, result_hash=result_hash, attempt=round_.attempt)
 
 
@@ -348,3 +366,64 @@ def _assert_not_sitting(account: address):
         return
     proposed: uint256[2] = self.proposed_in[account]
     assert not (proposed[0] == round_id and proposed[1] == self.round[round_id].attempt), "rounds: member of the active round"
+
+
+@internal
+def _finalize(
+    round_id: uint256,
+    task_valid: bool,
+    entries: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
+    genuine_members: DynArray[address, validator_set.MAX_VALIDATORS],
+    signatures: DynArray[Bytes[65], validator_set.MAX_VALIDATORS],
+    domain_separator: bytes32,
+) -> (uint256, uint256, bytes32, bytes32, bytes32, bytes32, DynArray[address, validator_set.MAX_VALIDATORS]):
+    """
+    @dev Checks a result against the votes of the current attempt and records
+         it: the result hash recomputed from the payload (round_spec.md), at least
+         `quorum` distinct members of the attempt (on-chain votes plus EIP-712
+         signatures, signers ascending so that none counts twice, none that voted
+         on chain), genuine members that are members, ascending. ProofOfLearning
+         checks the ranking against the models and settles. Returns the task,
+         attempt, seed, committee hash, result hash, round hash and the valid
+         validators (genuine members that voted or signed this result, ascending).
+    """
+    round_: Round = self._in_vote_window(round_id)
+    attempt: uint256 = round_.attempt
+    result_hash: bytes32 = keccak256(abi_encode(round_id, attempt, round_.task_id, task_valid, entries, genuine_members))
+
+    digest: bytes32 = message_hash_utils._to_typed_data_hash(
+        domain_separator, keccak256(abi_encode(VOTE_TYPEHASH, round_id, attempt, result_hash))
+    )
+    signers: DynArray[address, validator_set.MAX_VALIDATORS] = []
+    previous: uint256 = 0
+    for signature: Bytes[65] in signatures:
+        assert len(signature) == 65, "rounds: a signature is 65 bytes"
+        signer: address = ecdsa._recover_sig(digest, signature)
+        assert convert(signer, uint256) > previous, "rounds: signers must ascend, each once"
+        assert self.proposal[round_id][attempt][signer] != empty(bytes32), "rounds: signer is not a member of this attempt"
+        assert self.vote_of[round_id][attempt][signer] == empty(bytes32), "rounds: signer already voted on chain"
+        signers.append(signer)
+        previous = convert(signer, uint256)
+    assert self.votes_for[round_id][attempt][result_hash] + len(signers) >= round_.quorum, "rounds: below quorum"
+
+    valid: DynArray[address, validator_set.MAX_VALIDATORS] = []
+    previous = 0
+    next_signer: uint256 = 0
+    for member: address in genuine_members:
+        assert convert(member, uint256) > previous, "rounds: genuine members must ascend, each once"
+        assert self.proposal[round_id][attempt][member] != empty(bytes32), "rounds: genuine member is not a member of this attempt"
+        previous = convert(member, uint256)
+        # Both lists ascend: walk the signers alongside the members.
+        for _: uint256 in range(validator_set.MAX_VALIDATORS):
+            if next_signer == len(signers) or convert(signers[next_signer], uint256) >= previous:
+                break
+            next_signer += 1
+        signed: bool = next_signer < len(signers) and signers[next_signer] == member
+        if signed or self.vote_of[round_id][attempt][member] == result_hash:
+            valid.append(member)
+
+    hash_: bytes32 = self._chain(round_id, round_.task_id, round_.seed, round_.committee_hash, result_hash)
+    self.round[round_id].state = ROUND_FINALIZED
+    self.active_round = 0
+    log RoundSettled(round_id=round_id, task_id=round_.task_id, attempt=attempt, result_hash=result_hash, round_hash=hash_)
+    return round_.task_id, attempt, round_.seed, round_.committee_hash, result_hash, hash_, valid

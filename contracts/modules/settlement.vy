@@ -3,17 +3,23 @@
 @title Settlement of tasks that end without a round
 @custom:contract-name settlement
 @license MIT
-@notice A task whose supplier does not release the test set in the release
-        window expires (PROTOCOL.md section 6): anyone may call `expire_task`;
-        every trainer's participation fee is credited back in full and the
-        supplier's reward and hosting fee are burned, as the paper has the
-        supplier lose them.
+@notice How a task ends and who is paid:
+        - expiry (PROTOCOL.md section 6): the test set was not released in the
+          release window; every participation fee is credited back in full and the
+          supplier's reward and hosting fee are burned, as the paper has the
+          supplier lose them;
+        - settlement of a finalized round (section 10 and round_spec.md, integer
+          exact): the ranking is checked against the models, then the reward, the
+          fee refunds, the hosting fee, the forfeited fees and the round issuance
+          are credited;
+        - cancellation: no round reached a quorum in `max_attempts` attempts.
 """
 
 from . import parameters
 from . import ledger
 from . import tasks
 from . import models
+from . import ranking
 
 uses: parameters
 uses: ledger
@@ -21,10 +27,137 @@ uses: tasks
 uses: models
 
 
+event TaskSettled:
+    task_id: indexed(uint256)
+    task_valid: bool
+    ranked: uint256
+    reward_to: address
+    refunded_models: uint256
+    forfeited: uint256
+    validators: uint256
+
+
 event TaskExpired:
     task_id: indexed(uint256)
     burned: uint256
     refunded_models: uint256
+
+
+# @dev Models already listed in the ranking being checked (transient: one call).
+listed: transient(HashMap[uint256, bool])
+
+
+@internal
+def _settle(
+    task_id: uint256,
+    task_valid: bool,
+    entries: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
+    valid_validators: DynArray[address, parameters.MAX_VALIDATORS_BOUND],
+):
+    """
+    @dev Checks the consensus ranking against the task's models, then pays out
+         (round_spec.md, "Payouts") and closes the task as settled.
+    """
+    task_: tasks.Task = tasks.task[task_id]
+    self._check_ranking(task_id, task_.metric, task_.revealed_count, task_valid, entries)
+
+    ranked: uint256 = 0
+    reward_to: address = task_.supplier
+    refunded_fees: uint256 = 0
+    refunds: uint256 = 0
+    if task_valid:
+        for entry: ranking.RankedModel in entries:
+            if entry.genuine:
+                ranked += 1
+        if ranked > 0 and ranking._at_least_as_good(entries[0].score, task_.baseline_score, task_.metric):
+            reward_to = models.model[entries[0].model_id].trainer
+            ledger._credit(reward_to, task_.reward, task_id, ledger.CREDIT_REWARD)
+        else:
+            ledger._credit(reward_to, task_.reward, task_id, ledger.CREDIT_REWARD_RETURNED)
+        # ceil(refund_bps * ranked / BPS) <= ranked <= len(entries).
+        refunds = (parameters.refund_bps * ranked + parameters.BPS - 1) // parameters.BPS
+    else:
+        reward_to = empty(address)
+        ledger._burn(task_.reward, task_id)
+        refunds = len(entries)
+    for position: uint256 in range(refunds, bound=parameters.MAX_MODELS_BOUND):
+        model_id: uint256 = entries[position].model_id
+        fee: uint256 = models.model[model_id].fee
+        ledger._credit(models.model[model_id].trainer, fee, task_id, ledger.CREDIT_FEE_REFUND)
+        refunded_fees += fee
+    # Fees of models below the cut, not genuine, or never revealed.
+    forfeited: uint256 = models.task_fees[task_id] - refunded_fees
+
+    validators: uint256 = len(valid_validators)
+    if validators == 0:
+        ledger._credit(task_.supplier, task_.hosting_fee, task_id, ledger.CREDIT_HOSTING_FEE_RETURNED)
+        ledger._burn(forfeited, task_id)
+    else:
+        ledger._mint_to_escrow(parameters.round_issuance)
+        self._split(valid_validators, task_.hosting_fee, task_id, ledger.CREDIT_HOSTING_FEE)
+        self._split(valid_validators, forfeited, task_id, ledger.CREDIT_FORFEITED_FEES)
+        self._split(valid_validators, parameters.round_issuance, task_id, ledger.CREDIT_ISSUANCE)
+    tasks._close(task_id, tasks.TASK_SETTLED)
+    log TaskSettled(
+        task_id=task_id,
+        task_valid=task_valid,
+        ranked=ranked,
+        reward_to=reward_to,
+        refunded_models=refunds,
+        forfeited=forfeited,
+        validators=validators,
+    )
+
+
+@internal
+def _split(accounts: DynArray[address, parameters.MAX_VALIDATORS_BOUND], amount: uint256, task_id: uint256, reason: uint8):
+    """
+    @dev Credits floor(amount / n) to each account and the remainder (dust) to
+         the first (the lowest address), so nothing is lost or created.
+    """
+    share: uint256 = amount // len(accounts)
+    ledger._credit(accounts[0], share + amount % len(accounts), task_id, reason)
+    for position: uint256 in range(1, len(accounts), bound=parameters.MAX_VALIDATORS_BOUND):
+        ledger._credit(accounts[position], share, task_id, reason)
+
+
+@internal
+def _check_ranking(
+    task_id: uint256,
+    metric: uint8,
+    revealed_count: uint256,
+    task_valid: bool,
+    entries: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
+):
+    """
+    @dev The ranking lists every revealed model of the task exactly once: as many
+         entries as revealed models, each a revealed model of this task, none
+         twice. Genuine models come first (none when the task is invalid) and in
+         consensus order by the recorded sizes, trainers and commitments; then the
+         others with score 0 by ascending id.
+    """
+    assert len(entries) == revealed_count, "settlement: ranking must list every revealed model"
+    genuine: uint256 = 0
+    previous: ranking.SortKey = empty(ranking.SortKey)
+    for position: uint256 in range(len(entries), bound=parameters.MAX_MODELS_BOUND):
+        entry: ranking.RankedModel = entries[position]
+        model_id: uint256 = entry.model_id
+        assert models.model[model_id].task_id == task_id, "settlement: ranking lists a model of another task"
+        assert models.model[model_id].revealed_at != 0, "settlement: ranking lists an unrevealed model"
+        assert not self.listed[model_id], "settlement: ranking lists a model twice"
+        self.listed[model_id] = True
+        key: ranking.SortKey = ranking.SortKey(score=entry.score, size=0, product=0, model_id=model_id)
+        if entry.genuine:
+            assert task_valid, "settlement: an invalid task has no genuine model"
+            assert genuine == position, "settlement: genuine models come first"
+            key.size = models.model[model_id].model_size
+            key.product = ranking._product(models.model[model_id].trainer, models.model[model_id].commitment)
+            assert position == 0 or ranking._comes_before(previous, key, metric), "settlement: genuine models out of order"
+            genuine += 1
+        else:
+            assert entry.score == 0, "settlement: a model that is not genuine has score 0"
+            assert position == genuine or previous.model_id < model_id, "settlement: models that are not genuine must ascend by id"
+        previous = key
 
 
 @internal

@@ -17,6 +17,7 @@
      neither add weight to it nor steer its challenge.
 """
 
+from . import parameters
 from . import sortition
 
 
@@ -29,10 +30,10 @@ VALIDATOR_EXITED: constant(uint8) = 3
 
 # @dev Most validators registered at once: bounds the loop that sums the expected
 # committee size when a round opens, and so the proposals of one attempt.
-MAX_VALIDATORS: constant(uint256) = 128
+MAX_VALIDATORS: constant(uint256) = parameters.MAX_VALIDATORS_BOUND
 # @dev Most storage claims one validator makes over its life; dropped claims keep
 # their slot so that a round's challenged claim cannot be steered.
-MAX_CLAIMS: constant(uint256) = 64
+MAX_CLAIMS: constant(uint256) = parameters.MAX_CLAIMS_BOUND
 
 WEI_PER_WKC: constant(uint256) = 10**18
 

@@ -1,4 +1,5 @@
-"""`ape run demo`: one task's life on the connected network (embedded chain by default)."""
+"""`ape run demo`: a whole Proof-of-Learning competition on the connected network
+(the embedded chain by default)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import ape
 from ape.logging import logger
 from rich.console import Console
 
-from wekacoin_offchain.agents import walkthrough
+from wekacoin_offchain.agents import competition
 
 
 def main() -> None:
-    logger.set_level("WARNING")  # the walkthrough prints what happened itself
-    walkthrough.run(ape.chain, ape.accounts.test_accounts, Console())
+    logger.set_level("WARNING")  # the competition prints what happened itself
+    competition.run(ape.chain, ape.accounts.test_accounts, Console())

@@ -82,7 +82,22 @@ class SupplierAgent:
         return PublishedTask(task_id, train_cid, test_cid, baseline_cid, baseline.train_score, release_height)
 
     def step(self) -> list[str]:
-        """Release every test set whose window is open; returns what was done."""
+        """Release every test set whose window is open and register what it published as
+        stored objects; returns what was done."""
+        return self._release_due() + self._register_objects()
+
+    def _register_objects(self) -> list[str]:
+        done = []
+        for task_id in self.pol.open_task_ids():
+            task = self.pol.task(task_id)
+            if task.supplier != self.account.address:
+                continue
+            for cid in (task.train_cid, task.baseline_cid, task.test_cid):
+                if cid and actions.register_object(self.pol, self.account, cid, self.store.cat(cid)) is not None:
+                    done.append(f"task {task_id}: registered {cid} as a stored object")
+        return done
+
+    def _release_due(self) -> list[str]:
         done = []
         block, window = actions.next_block(self.chain), int(self.pol.release_window())
         for task_id in self.pol.open_task_ids():

@@ -57,16 +57,27 @@ class TrainerAgent:
         return Submission(model_id, task_id, kind, model_cid, len(model_bytes), train_score)
 
     def step(self) -> list[str]:
-        """Reveal every committed model whose task's test set is out; returns what was done."""
+        """Reveal every committed model whose task's test set is out, and register each
+        revealed model as a stored object; returns what was done."""
         done = []
         window, block = int(self.pol.reveal_window()), actions.next_block(self.chain)
         for task_id in self.pol.open_task_ids():
             task = self.pol.task(task_id)
-            if task.state != TASK_RELEASED or block >= task.released_at + window:
+            if task.state != TASK_RELEASED:
                 continue
             for model_id in (int(self.pol.task_models(task_id, i)) for i in range(int(task.model_count))):
-                done.extend(self._reveal_if_mine(model_id))
+                if block < task.released_at + window:
+                    done.extend(self._reveal_if_mine(model_id))
+                done.extend(self._register_if_mine(model_id))
         return done
+
+    def _register_if_mine(self, model_id: int) -> list[str]:
+        model = self.pol.model(model_id)
+        if model.trainer != self.account.address or model.revealed_at == 0:
+            return []
+        if actions.register_object(self.pol, self.account, model.model_cid, self.store.cat(model.model_cid)) is None:
+            return []
+        return [f"model {model_id}: registered as a stored object"]
 
     def _reveal_if_mine(self, model_id: int) -> list[str]:
         model = self.pol.model(model_id)

@@ -172,6 +172,22 @@ def expire_task(pol: Any, chain: Any, caller: Any, task_id: int) -> None:
     pol.expire_task(task_id, sender=caller)
 
 
+def register_object(pol: Any, account: Any, cid: str, data: bytes) -> int | None:
+    """Register `data`, published by `account` under `cid`, as a stored object that
+    validators can claim; returns the object id, or None if the CID is registered already."""
+    from eth_hash.auto import keccak
+
+    from wekacoin_offchain.crypto import object_commitment
+
+    if int(pol.object_of_cid(keccak(cid.encode()))) != 0:
+        return None
+    if not pol.known_cid(keccak(cid.encode()), account.address):
+        raise UserError(f"{cid} was not published by {account.address} in a task or model")
+    commitment = object_commitment(data)
+    receipt = pol.register_object(cid, commitment.size, commitment.root, sender=account)
+    return int(_event(receipt, pol.ObjectRegistered).object_id)
+
+
 def withdraw(pol: Any, account: Any) -> int:
     """Take everything the contract owes `account`; returns the amount."""
     amount = int(pol.owed(account.address))

@@ -37,6 +37,7 @@ VALIDATORS = 5
 # Devnet windows wide enough for every agent's transactions (one block each here).
 DEMO_PARAMETERS = {"min_training_period": 5, "release_window": 30, "reveal_window": 20, "propose_window": 20, "vote_window": 20}
 BOND = 200 * WEI_PER_WKC
+TASK_SETTLED = 4
 
 
 def breast_cancer_csv() -> bytes:
@@ -81,13 +82,14 @@ class Competition:
         self.accounts = list(accounts)[:needed]
         self.timings: dict[str, float] = {}
 
-    def run(self) -> None:
+    def run(self) -> Cast:
         started = time.monotonic()
         cast = self.assemble()
-        task, submissions = self.publish_and_train(cast)
-        self.play_round(cast)
-        self.report(cast, task.task_id, submissions)
+        task_id, submissions = self.publish_and_train(cast)
+        self.play_round(cast, task_id)
+        self.report(cast, task_id, submissions)
         self.console.print(f"[bold]done[/] in {time.monotonic() - started:.1f} s")
+        return cast
 
     def assemble(self) -> Cast:
         deployer, supplier_account, *rest = self.accounts
@@ -112,7 +114,7 @@ class Competition:
             self.say("validator", validator.register(BOND))
         return Cast(deployment, supplier, trainers, validators, liar=validators[-1])
 
-    def publish_and_train(self, cast: Cast) -> tuple[Any, list[tuple[TrainerAgent, Submission]]]:
+    def publish_and_train(self, cast: Cast) -> tuple[int, list[tuple[TrainerAgent, Submission]]]:
         metric = metric_by_name("accuracy")
         dataset = parse_dataset(breast_cancer_csv(), fmt="csv", classification=True)
         task = cast.supplier.publish(dataset, metric, test_fraction=0.3, seed=11, reward=100 * WEI_PER_WKC, hosting_fee=10 * WEI_PER_WKC, training_blocks=40)
@@ -133,14 +135,15 @@ class Competition:
         self.settle_agents(cast.supplier, *cast.trainers)
         for validator in cast.validators:
             self.say("validator", validator.claim_storage())
-        return task, submissions
+        return task.task_id, submissions
 
-    def play_round(self, cast: Cast) -> None:
+    def play_round(self, cast: Cast, task_id: int) -> None:
+        """Step the validators, mining a block whenever none acts, until the task settles."""
         pol = cast.deployment.pol
-        self.mine_to(int(pol.task(1).released_at) + int(pol.reveal_window()))
+        self.mine_to(int(pol.task(task_id).released_at) + int(pol.reveal_window()))
         started = time.monotonic()
         for _ in range(200):
-            if any(int(pol.task(t).state) == 4 for t in range(1, int(pol.task_count()) + 1)):
+            if int(pol.task(task_id).state) == TASK_SETTLED:
                 break
             if not self.step_all(cast.validators):
                 self.chain.mine(1)

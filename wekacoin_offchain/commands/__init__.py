@@ -11,6 +11,7 @@ _MODULES = (
     "wekacoin_offchain.commands.store",
     "wekacoin_offchain.commands.ml",
     "wekacoin_offchain.commands.chain",
+    "wekacoin_offchain.commands.audit",
 )
 
 

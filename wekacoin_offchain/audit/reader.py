@@ -1,0 +1,89 @@
+"""Reading a live deployment through ape: its event log and the few views the audit needs.
+
+Everything is read at one block height (the head when the read starts), so the events
+and the views describe the same chain state even while new blocks arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wekacoin_offchain.audit.events import (
+    EVENT_TYPES,
+    Credited,
+    EventLog,
+    RoundCancelled,
+    RoundFinalized,
+    RoundOpened,
+    RoundRestarted,
+    Withdrawn,
+    decode_event,
+)
+from wekacoin_offchain.audit.replay import AuditParameters, ChainState
+from wekacoin_offchain.errors import UserError
+
+
+@dataclass(frozen=True)
+class DeploymentReading:
+    """What an audit of a deployment needs, read at `height`."""
+
+    log: EventLog
+    state: ChainState
+    params: AuditParameters
+    height: int
+
+
+def read_deployment(chain: Any, pol: Any, from_block: int) -> DeploymentReading:
+    """Read the events of ProofOfLearning `pol` and its Committee from `from_block` (the
+    deployment's block, so that the money sums start from zero), and the views."""
+    from wekacoin_offchain.chain.deploy import ape_project
+
+    project = ape_project()
+    height = int(chain.blocks.height)
+    if from_block > height:
+        raise UserError(f"the deployment block {from_block} is above the chain's head {height}")
+    committee = project.Committee.at(pol.committee(block_id=height))
+    token = project.WekaCoin.at(pol.token(block_id=height))
+    log = EventLog(_events(chain, (pol, committee), from_block, height))
+    state = _state(chain, pol, token, log, height)
+    params = AuditParameters(
+        refund_bps=int(pol.refund_bps(block_id=height)), round_issuance=int(pol.round_issuance(block_id=height))
+    )
+    return DeploymentReading(log, state, params, height)
+
+
+def _events(chain: Any, contracts: tuple[Any, ...], from_block: int, height: int) -> list[Any]:
+    from ape.types.events import LogFilter
+
+    abis = [abi for contract in contracts for abi in contract.contract_type.events if abi.name in EVENT_TYPES]
+    # One filter for every audited event of both contracts: a single eth_getLogs range scan.
+    log_filter = LogFilter(
+        addresses=[contract.address for contract in contracts], events=abis, start_block=from_block, stop_block=height
+    )
+    log_filter = log_filter.model_copy(update={"topic_filter": [list(log_filter.selectors)]})
+    events = []
+    for contract_log in chain.provider.get_contract_logs(log_filter):
+        event = decode_event(
+            contract_log.event_name, int(contract_log.block_number), int(contract_log.log_index), contract_log.event_arguments
+        )
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def _state(chain: Any, pol: Any, token: Any, log: EventLog, height: int) -> ChainState:
+    round_ids = {
+        event.round_id for event in log if isinstance(event, RoundOpened | RoundRestarted | RoundFinalized | RoundCancelled)
+    }
+    accounts = {event.account for event in log if isinstance(event, Credited | Withdrawn)}
+    parents = {event.block - 1 for event in log if isinstance(event, RoundOpened | RoundRestarted)}
+    return ChainState(
+        pol_balance=int(token.balanceOf(pol.address, block_id=height)),
+        escrowed=int(pol.escrowed(block_id=height)),
+        credited=int(pol.credited(block_id=height)),
+        bonded=int(pol.bonded(block_id=height)),
+        round_hashes={round_id: bytes(pol.round_hash(round_id, block_id=height)) for round_id in sorted(round_ids)},
+        owed={account: int(pol.owed(account, block_id=height)) for account in sorted(accounts)},
+        blockhashes={number: bytes(chain.blocks[number].hash) for number in sorted(parents)},
+    )

@@ -107,6 +107,16 @@ def test_the_cli_audits_a_deployment_file(
     assert code == 0 and "audit clean" in out
 
 
+def test_a_log_that_starts_too_late_is_a_mismatch_exit_1(
+    run: ShortRun, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without the publications the escrow cannot be rebuilt from the events.
+    late = str(run.block + 10)
+    code, out, _ = run_cli(["audit", "--network", LOCAL, "--address", run.deployment.pol.address, "--from-block", late], monkeypatch, capsys)
+    assert code == 1
+    assert "audit found mismatches" in out and "mismatch" in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.audit.conftest import RecordedRun
-from wekacoin_offchain.audit.events import ChainEvent, Credited, EventLog, Proposed, RoundFinalized
+from wekacoin_offchain.audit.events import ChainEvent, Credited, EventLog, Proposed, RoundFinalized, Voted
 from wekacoin_offchain.audit.replay import AuditReport, audit
 from wekacoin_offchain.consensus.payouts import CreditReason
 
@@ -127,3 +127,9 @@ def test_a_token_balance_off_by_one_breaks_the_money_invariant(recorded_run: Rec
         "token balance": f"escrowed + credited + bonded = {state.pol_balance + 1} wei, contract has {state.pol_balance} wei"
     }
     assert all(verdict.ok for verdict in report.verdicts)
+
+
+def test_a_valid_validator_that_voted_for_another_result_is_caught(recorded_run: RecordedRun) -> None:
+    vote = recorded_run.log.of_type(Voted)[0]
+    report = audit(tampered(recorded_run, vote, replace(vote, result_hash=b"\x03" * 32)), recorded_run.state, recorded_run.params)
+    assert mismatches_of(report, "round 1") == (f"valid validator {vote.member} voted on chain for another result",)

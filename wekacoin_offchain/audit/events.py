@@ -36,13 +36,6 @@ class TaskPublished(ChainEvent):
 
 
 @dataclass(frozen=True)
-class TestReleased(ChainEvent):
-    __test__ = False  # a protocol event, not a pytest test class
-
-    task_id: int
-
-
-@dataclass(frozen=True)
 class ModelCommitted(ChainEvent):
     model_id: int
     task_id: int
@@ -222,7 +215,6 @@ EVENT_TYPES: dict[str, type[ChainEvent]] = {
     event_type.__name__: event_type
     for event_type in (
         TaskPublished,
-        TestReleased,
         ModelCommitted,
         ModelRevealed,
         TaskSettled,

@@ -42,6 +42,7 @@ from wekacoin_offchain.audit.events import (
     TaskPublished,
     TaskSettled,
     ValidatorRegistered,
+    Voted,
     Withdrawn,
 )
 from wekacoin_offchain.consensus.agreement import ConsensusResult
@@ -119,6 +120,7 @@ class _RoundEvents:
 
     attempts: list[RoundOpened | RoundRestarted] = field(default_factory=list)
     proposals: list[Proposed] = field(default_factory=list)
+    votes: list[Voted] = field(default_factory=list)
     finalized: RoundFinalized | None = None
     settled: RoundSettled | None = None
     cancelled: RoundCancelled | None = None
@@ -166,6 +168,8 @@ def _gather_rounds(log: EventLog) -> dict[int, _RoundEvents]:
             rounds[event.round_id].attempts.append(event)
         elif isinstance(event, Proposed):
             rounds[event.round_id].proposals.append(event)
+        elif isinstance(event, Voted):
+            rounds[event.round_id].votes.append(event)
         elif isinstance(event, RoundFinalized):
             rounds[event.round_id].finalized = event
         elif isinstance(event, RoundSettled):
@@ -220,7 +224,8 @@ def _audit_round(
         committee = _check_committee(proposals, finalized.committee_hash, mismatches)
         result = _result_hash(finalized)
         mismatches += _check_same("result hash", finalized.result_hash, result)
-        mismatches += _check_members(finalized, {proposal.member for proposal in proposals})
+        votes = {vote.member: vote.result_hash for vote in events.votes if vote.attempt == finalized.attempt}
+        mismatches += _check_members(finalized, {proposal.member for proposal in proposals}, votes)
         expected_hash = round_hash(previous_hash, round_id, task_id, last.seed, committee, result)
         mismatches += _check_same("round hash in RoundFinalized", finalized.round_hash, expected_hash)
         if events.settled is None:
@@ -297,8 +302,10 @@ def _result_hash(finalized: RoundFinalized) -> bytes:
     ).result_hash()
 
 
-def _check_members(finalized: RoundFinalized, proposers: set[str]) -> list[str]:
-    """Genuine members proposed in the attempt and ascend; valid validators are among them."""
+def _check_members(finalized: RoundFinalized, proposers: set[str], votes: Mapping[str, bytes]) -> list[str]:
+    """Genuine members proposed in the attempt and ascend; valid validators are among them,
+    and none voted on chain for another result (a member that voted on chain cannot also
+    sign, so its on-chain vote is the one that counts)."""
     mismatches = []
     for name, members in (("genuine members", finalized.genuine_members), ("valid validators", finalized.valid_validators)):
         values = [int(member, 16) for member in members]
@@ -310,6 +317,8 @@ def _check_members(finalized: RoundFinalized, proposers: set[str]) -> list[str]:
     for validator in finalized.valid_validators:
         if validator not in finalized.genuine_members:
             mismatches.append(f"valid validator {validator} is not a genuine member")
+        elif validator in votes and votes[validator] != finalized.result_hash:
+            mismatches.append(f"valid validator {validator} voted on chain for another result")
     return mismatches
 
 
@@ -446,4 +455,4 @@ def _owed_check(credits: Sequence[Credited], withdrawals: Sequence[Withdrawn], o
     ]
     if wrong:
         return GlobalCheck("owed per account", False, "; ".join(wrong))
-    return GlobalCheck("owed per account", True, f"credits - withdrawals = owed for {len(balance)} accounts")
+    return GlobalCheck("owed per account", True, f"credits - withdrawals = owed, for each of {len(balance)} account(s)")

@@ -12,6 +12,7 @@ _MODULES = (
     "wekacoin_offchain.commands.ml",
     "wekacoin_offchain.commands.chain",
     "wekacoin_offchain.commands.audit",
+    "wekacoin_offchain.commands.roles",
 )
 
 

@@ -208,19 +208,30 @@ def release(network: str | None, account: str, deployment_file: Path | None, sto
 
 @trainer.command("commit")
 @click.argument("task_id", type=int)
-@click.option("--model", "kind", required=True, help="Model kind to fit (see `wekacoin trainer fit --help`).")
+@click.option("--model", "kind", default=None, help="Model kind to fit (see `wekacoin trainer fit --help`).")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--model-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Commit to this file as it is instead of fitting a model (with --train-score).")
+@click.option("--train-score", default=None, help="The training score claimed for --model-file, e.g. 0.95.")
 @chain_options
 @store_options
 @quiet_ape
-def commit(task_id: int, kind: str, seed: int, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
-    """Fit a model on TASK_ID's training set, store it and commit to it."""
+def commit(task_id: int, kind: str | None, seed: int, model_file: Path | None, train_score: str | None, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+    """Fit a model on TASK_ID's training set (or take --model-file), store it and commit to it."""
     from wekacoin_offchain.agents.trainer import TrainerAgent
+    from wekacoin_offchain.ml.metrics import parse_score
 
+    if (kind is None) == (model_file is None):
+        raise UserError("give either --model KIND (fit one) or --model-file FILE (commit to a file)")
+    if (model_file is None) != (train_score is None):
+        raise UserError("--train-score goes with --model-file, and --model-file needs it")
     store = _content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
-        submission = TrainerAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender)).submit(task_id, kind, seed)
-    click.echo(f"model {submission.model_id} committed to task {task_id}: {kind}, training score {submission.train_score}")
+        agent = TrainerAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender))
+        if model_file is not None:
+            submission = agent.submit_bytes(task_id, model_file.name, model_file.read_bytes(), parse_score(str(train_score)))
+        else:
+            submission = agent.submit(task_id, str(kind), seed)
+    click.echo(f"model {submission.model_id} committed to task {task_id}: {submission.kind}, training score {submission.train_score}")
 
 
 @trainer.command("reveal")

@@ -1,0 +1,195 @@
+"""A whole competition with every agent in its own `wekacoin ... run` process, on anvil.
+
+One supplier, six trainers (one commits a file that is not ONNX), five validators (one
+inflates every score) share one block store and nothing else; blocks advance on a timer
+while they are idle. One honest validator is killed with SIGKILL right after its
+proposal is on chain and started again: the round still settles, the restarted validator
+is paid, the best honest model's trainer gets the reward and the liar gets nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from eth_abi import encode
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+
+from tests.cli.conftest import WEKACOIN, Anvil, Cli
+from tests.e2e.conftest import TEST_ACCOUNTS
+from wekacoin_offchain.agents.competition import DEMO_PARAMETERS, HONEST_KINDS, breast_cancer_csv
+from wekacoin_offchain.chain.connection import DeploymentRecord, bind, connect
+
+pytestmark = pytest.mark.slow
+
+SUPPLIER = 1
+TRAINERS = tuple(range(2, 2 + len(HONEST_KINDS) + 1))  # the last one commits the broken file
+VALIDATORS = tuple(range(TRAINERS[-1] + 1, TRAINERS[-1] + 6))  # the last one lies
+LIAR = VALIDATORS[-1]
+REWARD_WKC = 100
+CREDIT_REWARD = 2  # contracts/modules/ledger.vy
+SECONDS_PER_IDLE_BLOCK = 1.0
+PROPOSED = keccak(b"Proposed(uint256,address,uint256,bytes32,bytes32,string,bytes32)")
+
+
+@dataclass
+class Agent:
+    """One `wekacoin` process, its output in a file (a pipe nobody reads could fill up)."""
+
+    name: str
+    argv: list[str]
+    cli: Cli
+    log: Path = field(init=False)
+    process: subprocess.Popen[bytes] = field(init=False)
+
+    def start(self) -> None:
+        self.log = self.cli.workdir / f"{self.name}-{time.monotonic_ns()}.log"
+        env = {**os.environ, "WEKACOIN_NETWORK": self.cli.network}
+        with self.log.open("wb") as out:
+            # A session of its own: SIGKILL then reaches the evaluator's worker too.
+            self.process = subprocess.Popen([str(WEKACOIN), *self.argv], cwd=self.cli.workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+class BlockTimer:
+    """Mines a block every `seconds` so that windows pass while every agent waits."""
+
+    def __init__(self, anvil: Anvil, seconds: float) -> None:
+        self.anvil, self.seconds, self.stop = anvil, seconds, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.seconds):
+            self.anvil.mine(1)
+
+    def __enter__(self) -> BlockTimer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+@pytest.fixture
+def cli(anvil: Anvil, tmp_path: Path) -> Cli:
+    (tmp_path / "breast-cancer.csv").write_bytes(breast_cancer_csv())
+    (tmp_path / "broken.onnx").write_bytes(os.urandom(2_048))
+    # ape knows 10 test accounts unless the directory's ape config asks for more.
+    (tmp_path / "ape-config.yaml").write_text(f"test:\n  number_of_accounts: {TEST_ACCOUNTS}\n")
+    return Cli(tmp_path, anvil.url)
+
+
+@pytest.fixture
+def agents() -> Iterator[list[Agent]]:
+    started: list[Agent] = []
+    yield started
+    for agent in started:
+        if agent.process.poll() is None:
+            agent.kill()
+
+
+def fund(anvil: Anvil, token: str, accounts: list[str], wkc: int) -> None:
+    """Send WKC from test:0 through anvil's unlocked accounts: one process instead of a
+    `wekacoin transfer` process (five seconds of start-up each) per agent."""
+    selector = keccak(b"transfer(address,uint256)")[:4]
+    for account in accounts:
+        data = selector + encode(["address", "uint256"], [account, wkc * 10**18])
+        anvil.rpc("eth_sendTransaction", {"from": accounts_of(anvil)[0], "to": token, "data": "0x" + data.hex()})
+
+
+def accounts_of(anvil: Anvil) -> list[str]:
+    return [to_checksum_address(str(a)) for a in anvil.rpc("eth_accounts")]  # type: ignore[union-attr]
+
+
+def proposed(anvil: Anvil, committee: str, member: str) -> bool:
+    topic = "0x" + bytes(12).hex() + member.lower().removeprefix("0x")
+    logs = anvil.rpc("eth_getLogs", {"address": committee, "fromBlock": "0x0", "toBlock": "latest", "topics": ["0x" + PROPOSED.hex(), None, topic]})
+    return bool(logs)
+
+
+def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.25)
+
+
+def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, anvil: Anvil, agents: list[Agent]) -> None:
+    store = ["--store-dir", "store"]
+    cli.ok("deploy", *(arg for name, value in DEMO_PARAMETERS.items() for arg in ("--param", f"{name}={value}")))
+    record = DeploymentRecord.load(cli.workdir / "wekacoin-data" / "deployment.json")
+    addresses = accounts_of(anvil)
+    fund(anvil, record.token, [addresses[n] for n in (SUPPLIER, *TRAINERS, *VALIDATORS)], 1_000)
+
+    published = cli.ok("supplier", "publish", "breast-cancer.csv", "--metric", "accuracy", "--reward", str(REWARD_WKC), "--hosting-fee", "10", "--seed", "11", "--training-blocks", "40", "--account", f"test:{SUPPLIER}", *store)
+    task_id = re.search(r"task (\d+) published", published).group(1)  # type: ignore[union-attr]
+    until = ["--until-settled", task_id, "--poll", "0.5", *store]
+    validators = {n: Agent(f"validator-{n}", ["validator", "run", "--bond", "200", "--account", f"test:{n}", *until, *(["--inflate-scores"] if n == LIAR else [])], cli) for n in VALIDATORS}
+    commits = [
+        Agent(f"commit-{n}", ["trainer", "commit", task_id, "--model", kind, "--seed", "2", "--account", f"test:{n}", *store], cli)
+        for n, kind in zip(TRAINERS, HONEST_KINDS)
+    ]
+    commits.append(Agent("commit-broken", ["trainer", "commit", task_id, "--model-file", "broken.onnx", "--train-score", "0.99", "--account", f"test:{TRAINERS[-1]}", *store], cli))
+    # Validators bond while the trainers train: blocks come only from transactions until
+    # every agent is up, so nobody misses a window while the machine is busy starting them.
+    agents.extend(validators.values())
+    for agent in (*validators.values(), *commits):
+        agent.start()
+    for commit in commits:
+        assert commit.process.wait(timeout=120) == 0, commit.output()
+    runners = [Agent("supplier", ["supplier", "run", "--account", f"test:{SUPPLIER}", *until], cli)]
+    runners.extend(Agent(f"trainer-{n}", ["trainer", "run", "--account", f"test:{n}", *until], cli) for n in TRAINERS)
+    agents.extend(runners)
+    for agent in runners:
+        agent.start()
+    wait_for(lambda: all("watching the chain" in agent.output() for agent in agents), 120, "every agent to start")
+
+    committee = "0x" + anvil.rpc("eth_call", {"to": record.pol, "data": "0x" + keccak(b"committee()")[:4].hex()}, "latest")[-40:]  # type: ignore[index]
+    with BlockTimer(anvil, SECONDS_PER_IDLE_BLOCK):
+        honest = [n for n in VALIDATORS if n != LIAR]
+        wait_for(lambda: any(proposed(anvil, committee, addresses[n]) for n in honest), 150, "an honest proposal")
+        victim = next(n for n in honest if proposed(anvil, committee, addresses[n]))
+        killed = validators[victim]
+        killed.kill()
+        restarted = Agent(f"validator-{victim}-restarted", killed.argv, cli)
+        restarted.start()
+        agents.append(restarted)
+        for agent in agents:
+            if agent is not killed:
+                assert agent.process.wait(timeout=150) == 0, f"{agent.name}:\n{agent.output()}"
+
+    status = cli.ok("status", "--account", f"test:{LIAR}")
+    assert re.search(rf"│ {task_id}\s+│ settled", status), status
+
+    with connect(anvil.url) as chain:
+        pol = bind(chain, record).pol
+        height = int(chain.blocks.height) + 1
+        (finalized,) = pol.RoundFinalized.range(0, height)
+        credits = [e for e in pol.Credited.range(0, height) if int(e.task_id) == int(task_id)]
+        trainers = {int(m): str(pol.model(m).trainer) for m in range(1, int(pol.model_count()) + 1)}
+        winner, genuine, _ = finalized.ranking[0]
+        assert genuine and trainers[int(winner)] != addresses[TRAINERS[-1]], "the broken model cannot win"
+        assert [(str(e.account), int(e.amount)) for e in credits if int(e.reason) == CREDIT_REWARD] == [(trainers[int(winner)], REWARD_WKC * 10**18)]
+        valid = {str(v) for v in finalized.valid_validators}
+        assert addresses[LIAR] not in valid
+        assert all(str(e.account) != addresses[LIAR] for e in credits), "the liar is paid nothing"
+        assert addresses[victim] in valid
+        assert any(str(e.account) == addresses[victim] and int(e.amount) > 0 for e in credits)
+        assert int(pol.owed(addresses[victim])) == 0, "the restarted validator withdrew its pay"
+    assert "withdrew" in restarted.output()

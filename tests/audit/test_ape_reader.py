@@ -132,3 +132,12 @@ def test_user_mistakes_are_one_line_and_exit_2(
     code, _, err = run_cli(["audit", *network, *args], monkeypatch, capsys)
     assert code == 2
     assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_a_contract_that_is_not_proof_of_learning_is_a_user_mistake(
+    run: ShortRun, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = run.deployment.token.address
+    code, _, err = run_cli(["audit", "--network", LOCAL, "--address", token], monkeypatch, capsys)
+    assert code == 2
+    assert err.startswith(f"error: the contract at {token} is not a ProofOfLearning") and err.count("\n") == 1

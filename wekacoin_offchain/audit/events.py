@@ -9,7 +9,7 @@ not read (ObjectRegistered, StorageClaimed, ...) are skipped by `decode_event`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from eth_utils.address import to_checksum_address
@@ -242,12 +242,12 @@ def decode_event(name: str, block: int, log_index: int, arguments: Mapping[str, 
     event_type = EVENT_TYPES.get(name)
     if event_type is None:
         return None
-    fields = {
-        field: _FIELD_CONVERTERS.get(field, int)(arguments[field])
-        for field in event_type.__dataclass_fields__
-        if field not in ("block", "log_index")
+    values = {
+        field.name: _FIELD_CONVERTERS.get(field.name, int)(arguments[field.name])
+        for field in fields(event_type)
+        if field.name not in ("block", "log_index")
     }
-    return event_type(block=block, log_index=log_index, **fields)
+    return event_type(block=block, log_index=log_index, **values)
 
 
 EventT = TypeVar("EventT", bound=ChainEvent)

@@ -56,6 +56,7 @@ def audit(network: str | None, deployment_file: Path | None, address: str | None
 
 def _pol_at(chain: Any, address: str) -> Any:
     """ProofOfLearning at `address`, after checking there is a contract that answers like one."""
+    from ape.exceptions import ApeException
     from eth_utils.address import is_address, to_checksum_address
 
     from wekacoin_offchain.chain.deploy import ape_project
@@ -68,7 +69,7 @@ def _pol_at(chain: Any, address: str) -> Any:
     pol = ape_project().ProofOfLearning.at(checksummed)
     try:
         pol.committee()
-    except Exception as exc:  # any failure of the call means this is not a ProofOfLearning
+    except ApeException as exc:  # the call reverts or returns nothing: not a ProofOfLearning
         raise UserError(f"the contract at {checksummed} is not a ProofOfLearning: {first_line(exc)}") from None
     return pol
 

@@ -13,6 +13,7 @@ from eth_abi import encode
 from eth_hash.auto import keccak
 
 from tests.fixtures.actors import TRAIN_CID, Protocol, Validator, object_bytes
+from tests.fixtures.boa_chain import deploy_on_boa
 from tests.fixtures.rounds import (
     Entry,
     ModelFacts,
@@ -46,22 +47,27 @@ class Arena:
         return next(key for v, key in self.members if v.address == address)
 
 
+def build_arena(protocol: Protocol, metric: int = 0, labels: range = range(60, 64)) -> Arena:
+    supplier = protocol.new_account()
+    trainers = [protocol.new_account() for _ in range(3)]
+    task_id, model_ids = protocol.ready_task(supplier, trainers, models=5, sizes=SIZES, unrevealed=frozenset({4}), metric=metric)
+    object_id = protocol.register_object(supplier, TRAIN_CID, TRAIN_DATA)
+    members = [protocol.new_member(label) for label in labels]
+    for validator, _ in members:
+        protocol.claim(validator, object_id, TRAIN_DATA)
+    protocol.mine(1)
+    round_id = int(protocol.pol.open_round())
+    for validator, _ in members:
+        assert protocol.propose(validator, round_id, ranking_hash=keccak(validator.address.encode()))
+    protocol.mine(protocol.params.propose_window)
+    return Arena(supplier, trainers, task_id, model_ids, round_id, members)
+
+
 @pytest.fixture(scope="module")
 def arena(protocol: Protocol) -> Iterator[Arena]:
+    """A higher-is-better task (accuracy) in its vote window."""
     with boa.env.anchor():
-        supplier = protocol.new_account()
-        trainers = [protocol.new_account() for _ in range(3)]
-        task_id, model_ids = protocol.ready_task(supplier, trainers, models=5, sizes=SIZES, unrevealed=frozenset({4}))
-        object_id = protocol.register_object(supplier, TRAIN_CID, TRAIN_DATA)
-        members = [protocol.new_member(label) for label in range(60, 64)]
-        for validator, _ in members:
-            protocol.claim(validator, object_id, TRAIN_DATA)
-        protocol.mine(1)
-        round_id = int(protocol.pol.open_round())
-        for validator, _ in members:
-            assert protocol.propose(validator, round_id, ranking_hash=keccak(validator.address.encode()))
-        protocol.mine(protocol.params.propose_window)
-        yield Arena(supplier, trainers, task_id, model_ids, round_id, members)
+        yield build_arena(protocol)
 
 
 def model_facts(protocol: Protocol, model_ids: list[int]) -> dict[int, ModelFacts]:
@@ -148,6 +154,25 @@ def test_a_valid_task_pays_reward_refunds_and_validators(protocol: Protocol, are
     assert [e.model_id for e in ranking] == [m[1], m[2], m[0], m[3]]
     members = arena.addresses
     settle_and_check(protocol, arena, True, ranking, members, signers=members[:2], voters=tuple(members[2:]))
+
+
+def test_lower_is_better_metrics_rank_the_smallest_error_first() -> None:
+    with boa.env.anchor():
+        # A deployment of its own: the module's arena holds the active round.
+        holder = boa.env.generate_address()
+        protocol = Protocol(deployment=deploy_on_boa(holder, holder=holder), holder=holder)
+        arena = build_arena(protocol, metric=4, labels=range(64, 67))  # RMSE
+        m = arena.model_ids
+        ranking = ranking_for(protocol, arena, {m[0]: 300_000, m[1]: 100_000, m[2]: 200_000, m[3]: None})
+        assert [e.model_id for e in ranking[:3]] == [m[1], m[2], m[0]]
+        members = arena.addresses
+        reversed_ = [ranking[2], ranking[1], ranking[0], ranking[3]]
+        result = result_of(protocol, arena, True, reversed_, members)
+        with boa.reverts("settlement: genuine models out of order"):
+            finalize(protocol, arena, True, reversed_, members, [signature(protocol, arena, a, result) for a in members])
+        # The baseline (333,333) is an error too: 100,000 beats it, so the reward goes to m[1]'s trainer.
+        settle_and_check(protocol, arena, True, ranking, members, signers=members)
+        assert protocol.pol.owed(arena.trainers[1]) >= protocol.task(arena.task_id).reward
 
 
 def test_ties_go_to_the_smaller_model_then_the_product_rule(protocol: Protocol, arena: Arena) -> None:

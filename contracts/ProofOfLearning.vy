@@ -13,6 +13,9 @@
         - a validator's `register_validator` (and `top_up_bond`) moves its bond
           into the bonded total; `withdraw_bond`, after `request_exit` and
           `exit_delay` blocks, credits it back;
+        - a finalized round settles its task (section 10): the reward, the fee
+          refunds, and shares of the hosting fee, the forfeited fees and the
+          newly minted round issuance are credited;
         - a task whose rounds never reach a quorum is cancelled: everything
           escrowed for it is credited back;
         - settled amounts are credited, never pushed, and taken with `withdraw`.
@@ -86,6 +89,8 @@ EIP712_VERSION: constant(String[20]) = "1"
 MAX_MEMBERS: constant(uint256) = parameters.MAX_VALIDATORS_BOUND
 
 
+# @dev The Committee's `finalize`, declared here rather than in ICommittee.vyi
+# because its arguments use the `ranking` module's struct.
 interface CommitteeFinalize:
     def finalize(
         round_id: uint256,

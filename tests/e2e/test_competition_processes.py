@@ -13,9 +13,9 @@ import os
 import re
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,7 @@ VALIDATORS = tuple(range(TRAINERS[-1] + 1, TRAINERS[-1] + 6))  # the last one li
 LIAR = VALIDATORS[-1]
 REWARD_WKC = 100
 CREDIT_REWARD = 2  # contracts/modules/ledger.vy
-SECONDS_PER_IDLE_BLOCK = 1.0
+SECONDS_PER_BLOCK = 1
 PROPOSED = keccak(b"Proposed(uint256,address,uint256,bytes32,bytes32,string,bytes32)")
 
 
@@ -66,24 +66,17 @@ class Agent:
         return self.log.read_text(errors="replace")
 
 
-class BlockTimer:
-    """Mines a block every `seconds` so that windows pass while every agent waits."""
-
-    def __init__(self, anvil: Anvil, seconds: float) -> None:
-        self.anvil, self.seconds, self.stop = anvil, seconds, threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self.stop.wait(self.seconds):
-            self.anvil.mine(1)
-
-    def __enter__(self) -> BlockTimer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop.set()
-        self.thread.join()
+@contextmanager
+def interval_mining(anvil: Anvil, seconds: int) -> Iterator[None]:
+    """A block every `seconds`, however many transactions come: windows then last a
+    time, and agents busy starting up or evaluating cannot be outrun by other agents'
+    transactions, one block each under automining."""
+    anvil.rpc("evm_setIntervalMining", seconds)
+    try:
+        yield
+    finally:
+        anvil.rpc("evm_setIntervalMining", 0)
+        anvil.rpc("evm_setAutomine", True)
 
 
 @pytest.fixture
@@ -137,7 +130,7 @@ def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, an
     addresses = accounts_of(anvil)
     fund(anvil, record.token, [addresses[n] for n in (SUPPLIER, *TRAINERS, *VALIDATORS)], 1_000)
 
-    published = cli.ok("supplier", "publish", "breast-cancer.csv", "--metric", "accuracy", "--reward", str(REWARD_WKC), "--hosting-fee", "10", "--seed", "11", "--training-blocks", "40", "--account", f"test:{SUPPLIER}", *store)
+    published = cli.ok("supplier", "publish", "breast-cancer.csv", "--metric", "accuracy", "--reward", str(REWARD_WKC), "--hosting-fee", "10", "--seed", "11", "--training-blocks", "30", "--account", f"test:{SUPPLIER}", *store)
     task_id = re.search(r"task (\d+) published", published).group(1)  # type: ignore[union-attr]
     until = ["--until-settled", task_id, "--poll", "0.5", *store]
     validators = {n: Agent(f"validator-{n}", ["validator", "run", "--bond", "200", "--account", f"test:{n}", *until, *(["--inflate-scores"] if n == LIAR else [])], cli) for n in VALIDATORS}
@@ -146,8 +139,8 @@ def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, an
         for n, kind in zip(TRAINERS, HONEST_KINDS)
     ]
     commits.append(Agent("commit-broken", ["trainer", "commit", task_id, "--model-file", "broken.onnx", "--train-score", "0.99", "--account", f"test:{TRAINERS[-1]}", *store], cli))
-    # Validators bond while the trainers train: blocks come only from transactions until
-    # every agent is up, so nobody misses a window while the machine is busy starting them.
+    # Validators bond while the trainers train; until every agent is up, blocks come only
+    # from their transactions (automining), so nobody misses a window while starting.
     agents.extend(validators.values())
     for agent in (*validators.values(), *commits):
         agent.start()
@@ -161,7 +154,7 @@ def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, an
     wait_for(lambda: all("watching the chain" in agent.output() for agent in agents), 120, "every agent to start")
 
     committee = "0x" + anvil.rpc("eth_call", {"to": record.pol, "data": "0x" + keccak(b"committee()")[:4].hex()}, "latest")[-40:]  # type: ignore[index]
-    with BlockTimer(anvil, SECONDS_PER_IDLE_BLOCK):
+    with interval_mining(anvil, SECONDS_PER_BLOCK):
         honest = [n for n in VALIDATORS if n != LIAR]
         wait_for(lambda: any(proposed(anvil, committee, addresses[n]) for n in honest), 150, "an honest proposal")
         victim = next(n for n in honest if proposed(anvil, committee, addresses[n]))

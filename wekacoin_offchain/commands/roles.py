@@ -75,9 +75,10 @@ def run_agent(who: str, address: str, step: Step, *, poll: float, finished: Call
     """Call `step` every `poll` seconds, printing what it did, until `finished()` or a stop
     request; then call `last_step` once (e.g. a final withdrawal).
 
-    A transaction the chain refuses because another agent acted first (two validators
-    opening the same round, finalizing the same result) is a lost race, not a failure:
-    the next step reads the new state and moves on.
+    A transaction the chain refuses is not a failure of the agent: another agent acted
+    first (two validators opening the same round, finalizing the same result), or the
+    node estimated it against the latest block while the agent aimed at the next one, a
+    window's edge. The next step reads the new state and acts on it.
     """
     from ape.exceptions import ContractLogicError
 
@@ -91,7 +92,7 @@ def run_agent(who: str, address: str, step: Step, *, poll: float, finished: Call
             try:
                 say(step())
             except ContractLogicError as exc:
-                say([f"refused by the chain (another agent acted first?): {first_line(exc)}"])
+                say([f"the chain refused a transaction ({first_line(exc)}); trying again at the next step"])
             if finished():
                 say(last_step())
                 return

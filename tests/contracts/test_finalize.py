@@ -312,6 +312,10 @@ def test_finalize_rejects_signatures_that_do_not_count(protocol: Protocol, arena
     high_s[64] ^= 1
     with boa.reverts("ecdsa: invalid signature `s` value"):
         finalize(protocol, arena, True, ranking, members, [bytes(high_s), good[2]])
+    with boa.reverts("rounds: a signature is 65 bytes"):
+        finalize(protocol, arena, True, ranking, members, [good[1][:64], good[2]])
+    with boa.reverts("ecdsa: invalid signature"):
+        finalize(protocol, arena, True, ranking, members, [good[1][:64] + bytes([29]), good[2]])
 
 
 def test_finalize_rejects_a_result_other_than_the_signed_one(protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]) -> None:

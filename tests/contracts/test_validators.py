@@ -65,6 +65,13 @@ def test_registration_rejects_an_unfunded_validator(protocol: Protocol) -> None:
         protocol.pol.register_validator(public_key_bytes(key), prove_possession(key), protocol.params.min_bond)
 
 
+def test_registration_needs_the_bond_approved(protocol: Protocol) -> None:
+    unapproving = protocol.new_account(approve=False)
+    key = validator_key(16)
+    with boa.env.prank(unapproving), boa.reverts("ledger: bond not approved"):
+        protocol.pol.register_validator(public_key_bytes(key), prove_possession(key), protocol.params.min_bond)
+
+
 def test_only_proof_of_learning_writes_the_committee(protocol: Protocol, registered: list[Validator]) -> None:
     with boa.reverts("committee: caller is not ProofOfLearning"):
         protocol.committee.request_exit(registered[0].address)

@@ -18,15 +18,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pytest
-from eth_abi import encode
+from eth_abi.abi import encode
 from eth_hash.auto import keccak
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from tests.cli.conftest import WEKACOIN, Anvil, Cli
 from tests.e2e.conftest import TEST_ACCOUNTS
-from wekacoin_offchain.agents.competition import DEMO_PARAMETERS, HONEST_KINDS, breast_cancer_csv
+from wekacoin_offchain.agents.competition import (
+    DEMO_PARAMETERS,
+    HONEST_KINDS,
+    breast_cancer_csv,
+)
 from wekacoin_offchain.chain.connection import DeploymentRecord, bind, connect
 
 pytestmark = pytest.mark.slow
@@ -107,7 +112,7 @@ def fund(anvil: Anvil, token: str, accounts: list[str], wkc: int) -> None:
 
 
 def accounts_of(anvil: Anvil) -> list[str]:
-    return [to_checksum_address(str(a)) for a in anvil.rpc("eth_accounts")]  # type: ignore[union-attr]
+    return [to_checksum_address(str(a)) for a in cast(list[str], anvil.rpc("eth_accounts"))]
 
 
 def proposed(anvil: Anvil, committee: str, member: str) -> bool:

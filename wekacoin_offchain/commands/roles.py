@@ -16,17 +16,36 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from wekacoin_offchain.chain.actions import TASK_STATES, existing_task, format_wkc
-from wekacoin_offchain.chain.connection import DeploymentRecord, bind, connect, default_deployment_file, default_network, first_line, load_account
-from wekacoin_offchain.commands.chain import WkcAmount, _content_store, agent_workdir, chain_options, quiet_ape, session, store_options
+from wekacoin_offchain.chain.connection import (
+    DeploymentRecord,
+    bind,
+    connect,
+    default_deployment_file,
+    default_network,
+    first_line,
+    load_account,
+)
+from wekacoin_offchain.commands.chain import (
+    WkcAmount,
+    _content_store,
+    agent_workdir,
+    chain_options,
+    quiet_ape,
+    session,
+    store_options,
+)
 from wekacoin_offchain.commands.ml import supplier, trainer
 from wekacoin_offchain.errors import UserError
+
+if TYPE_CHECKING:
+    from wekacoin_offchain.agents.validator import ValidatorAgent
 
 TASK_SETTLED, TASK_EXPIRED, TASK_CANCELLED = 4, 3, 5
 FINAL_TASK_STATES = frozenset({TASK_SETTLED, TASK_EXPIRED, TASK_CANCELLED})
@@ -187,11 +206,11 @@ def run_validator(bond: int | None, inflate_scores: bool, poll: float, until_tas
 
 
 @contextmanager
-def _validator_agent(network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None, inflate_scores: bool) -> Iterator[Any]:
+def _validator_agent(network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None, inflate_scores: bool) -> Iterator[ValidatorAgent]:
     from wekacoin_offchain.agents.competition import inflate_scores as lie
     from wekacoin_offchain.agents.evaluation import EvaluationLimits
     from wekacoin_offchain.agents.validator import ValidatorAgent
-    from wekacoin_offchain.ml import Evaluator
+    from wekacoin_offchain.ml.evaluator import Evaluator
 
     store = _content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts), Evaluator() as evaluator:
@@ -288,7 +307,7 @@ class ChainStatus:
 
 def read_status(chain: Any, pol: Any, committee: Any, from_block: int, extra_accounts: tuple[str, ...]) -> ChainStatus:
     """Everything `wekacoin status` shows, read from views and events."""
-    from wekacoin_offchain.ml import metric_by_id
+    from wekacoin_offchain.ml.metrics import metric_by_id
 
     height = int(chain.blocks.height)
     roles: dict[str, list[str]] = {}
@@ -321,7 +340,7 @@ def read_status(chain: Any, pol: Any, committee: Any, from_block: int, extra_acc
 
 
 def status_tables(status: ChainStatus) -> list[Table]:
-    from wekacoin_offchain.ml import format_score
+    from wekacoin_offchain.ml.metrics import format_score
 
     tasks = Table(title=f"tasks (chain height {status.height})")
     for column in ("task", "state", "metric", "reward", "release height", "models"):
@@ -367,7 +386,7 @@ def status(network: str | None, deployment_file: Path | None, accounts: tuple[st
 def _address(spec: str) -> str:
     if spec.startswith("test:"):
         return str(load_account(spec).address)
-    from eth_utils import is_address, to_checksum_address
+    from eth_utils.address import is_address, to_checksum_address
 
     if not is_address(spec):
         raise UserError(f"account {spec!r}: give an address (0x…) or test:N")

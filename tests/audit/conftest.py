@@ -129,5 +129,9 @@ def recorded_run() -> Iterator[RecordedRun]:
                 with boa.env.prank(account):
                     protocol.pol.withdraw()
         log = record.log()
-        params = AuditParameters(refund_bps=protocol.params.refund_bps, round_issuance=protocol.params.round_issuance)
+        params = AuditParameters(
+            refund_bps=protocol.params.refund_bps,
+            round_issuance=protocol.params.round_issuance,
+            score_tolerance=protocol.params.score_tolerance,
+        )
         yield RecordedRun(log, chain_state(protocol, log, record.blockhashes), params, settled, cancelled, expired)

@@ -4,6 +4,7 @@ a lying validator, votes and finalize), read back through ape and audited clean.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,11 @@ import pytest
 from rich.console import Console
 
 from wekacoin_offchain.agents.competition import Competition
-from wekacoin_offchain.audit.events import RoundFinalized
-from wekacoin_offchain.audit.reader import read_deployment
+from wekacoin_offchain.audit.events import EventLog, Proposed, RoundFinalized
+from wekacoin_offchain.audit.reader import fetch_documents, read_deployment
 from wekacoin_offchain.audit.replay import audit
 from wekacoin_offchain.ml import Evaluator
+from wekacoin_offchain.storage import LocalBlockStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.ape]
 
@@ -34,6 +36,17 @@ def test_a_whole_competition_audits_clean(ape_chain: Any, tmp_path: Path) -> Non
     (finalized,) = reading.log.of_type(RoundFinalized)
     assert finalized.task_valid and any(entry.genuine for entry in finalized.ranking)
     assert cast.liar.address not in finalized.genuine_members
-    report = audit(reading.log, reading.state, reading.params)
+    documents = fetch_documents(LocalBlockStore(tmp_path / "store"), reading.log)  # the agents' store
+    report = audit(reading.log, reading.state, reading.params, documents)
     assert report.clean, (report.verdicts, report.global_checks)
-    assert [(verdict.subject, verdict.outcome) for verdict in report.verdicts] == [("round 1", "finalized")]
+    (verdict,) = report.verdicts
+    assert (verdict.subject, verdict.outcome) == ("round 1", "finalized")
+    proposals = [event for event in reading.log.of_type(Proposed) if event.attempt == finalized.attempt]
+    assert verdict.notes == (f"agreement re-run from the documents of {len(proposals)} proposal(s), 0 discarded",)
+
+    # The liar among the genuine members: the payload's hashes no longer hold, and the
+    # agreement over the documents says who really is genuine.
+    members = tuple(sorted((*finalized.genuine_members, cast.liar.address), key=lambda a: int(a, 16)))
+    forged = EventLog(replace(e, genuine_members=members) if e is finalized else e for e in reading.log)
+    mismatches = audit(forged, reading.state, reading.params, documents).verdicts[0].mismatches
+    assert any(m.startswith("agreement: genuine members: chain has ") for m in mismatches)

@@ -132,6 +132,7 @@ class Proposed(ChainEvent):
     attempt: int
     vrf_output: bytes
     ranking_hash: bytes
+    ranking_cid: str  # where the candidate ranking document is stored
     committee_hash: bytes  # the running committee hash after this proposal
 
 
@@ -205,6 +206,7 @@ _FIELD_CONVERTERS: dict[str, _Converter] = {
     "result_hash": _bytes,
     "vrf_output": _bytes,
     "ranking_hash": _bytes,
+    "ranking_cid": str,
     "task_valid": bool,
     "ranking": _ranking,
     "genuine_members": _addresses,

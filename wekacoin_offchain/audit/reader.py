@@ -13,6 +13,7 @@ from wekacoin_offchain.audit.events import (
     EVENT_TYPES,
     Credited,
     EventLog,
+    Proposed,
     RoundCancelled,
     RoundFinalized,
     RoundOpened,
@@ -21,7 +22,9 @@ from wekacoin_offchain.audit.events import (
     decode_event,
 )
 from wekacoin_offchain.audit.replay import AuditParameters, ChainState
+from wekacoin_offchain.consensus.documents import fetch_document_bytes
 from wekacoin_offchain.errors import UserError
+from wekacoin_offchain.storage import ContentStore
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,9 @@ def read_deployment(chain: Any, pol: Any, from_block: int) -> DeploymentReading:
     log = EventLog(_events(chain, (pol, committee), from_block, height))
     state = _state(chain, pol, token, log, height)
     params = AuditParameters(
-        refund_bps=int(pol.refund_bps(block_id=height)), round_issuance=int(pol.round_issuance(block_id=height))
+        refund_bps=int(pol.refund_bps(block_id=height)),
+        round_issuance=int(pol.round_issuance(block_id=height)),
+        score_tolerance=int(pol.score_tolerance(block_id=height)),
     )
     return DeploymentReading(log, state, params, height)
 
@@ -87,3 +92,9 @@ def _state(chain: Any, pol: Any, token: Any, log: EventLog, height: int) -> Chai
         owed={account: int(pol.owed(account, block_id=height)) for account in sorted(accounts)},
         blockhashes={number: bytes(chain.blocks[number].hash) for number in sorted(parents)},
     )
+
+
+def fetch_documents(store: ContentStore, log: EventLog) -> dict[str, bytes | None]:
+    """Every proposal's ranking document from `store`, by CID (None when the store has none)."""
+    cids = sorted({event.ranking_cid for event in log if isinstance(event, Proposed)})
+    return {cid: fetch_document_bytes(store, cid) for cid in cids}

@@ -45,7 +45,7 @@ from wekacoin_offchain.audit.events import (
     Voted,
     Withdrawn,
 )
-from wekacoin_offchain.consensus.agreement import ConsensusResult
+from wekacoin_offchain.consensus.agreement import ConsensusResult, ModelFacts, Proposal, RankedModel, compute_consensus
 from wekacoin_offchain.consensus.payouts import (
     Credit,
     CreditReason,
@@ -56,7 +56,7 @@ from wekacoin_offchain.consensus.payouts import (
     settle_round,
 )
 from wekacoin_offchain.consensus.round_chain import ZERO_HASH, AcceptedProposal, committee_hash, round_hash, round_seed
-from wekacoin_offchain.ml.metrics import UnknownMetric
+from wekacoin_offchain.ml.metrics import UnknownMetric, metric_by_id
 
 BOND_RETURNED = 8
 """The `Credited` reason of a returned bond (ledger.vy): bonded money, not a task's."""
@@ -68,6 +68,7 @@ class AuditParameters:
 
     refund_bps: int
     round_issuance: int
+    score_tolerance: int
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Verdict:
     task_id: int
     outcome: str  # finalized, cancelled, in progress, expired
     mismatches: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what was or could not be checked beyond the chain
 
     @property
     def ok(self) -> bool:
@@ -132,13 +134,20 @@ class _Tasks:
 
     published: dict[int, TaskPublished] = field(default_factory=dict)
     models: dict[int, list[ModelCommitted]] = field(default_factory=lambda: defaultdict(list))
-    revealed: set[int] = field(default_factory=set)
+    revealed: dict[int, int] = field(default_factory=dict)  # model id -> revealed size
     credits: dict[int, list[Credited]] = field(default_factory=lambda: defaultdict(list))
     burned: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def audit(log: EventLog, state: ChainState, params: AuditParameters) -> AuditReport:
-    """Replay every round and closed task of `log`; check the money invariant against `state`."""
+def audit(
+    log: EventLog, state: ChainState, params: AuditParameters, documents: Mapping[str, bytes | None] | None = None
+) -> AuditReport:
+    """Replay every round and closed task of `log`; check the money invariant against `state`.
+
+    `documents` (ranking CID -> the bytes a content store gave, None when it had none)
+    lets the audit also re-run the agreement of every finalized round from its
+    proposals' documents; without it the agreement is taken from the finalized payload.
+    """
     rounds = _gather_rounds(log)
     tasks = _gather_tasks(log)
     audited_tasks: set[int] = set()
@@ -147,7 +156,7 @@ def audit(log: EventLog, state: ChainState, params: AuditParameters) -> AuditRep
     previous_seed, previous_hash = ZERO_HASH, ZERO_HASH
     for round_id in sorted(rounds):
         events = rounds[round_id]
-        verdict, expected = _audit_round(round_id, events, tasks, state, params, previous_seed, previous_hash)
+        verdict, expected = _audit_round(round_id, events, tasks, state, params, documents, previous_seed, previous_hash)
         verdicts.append(verdict)
         if expected is not None:
             audited_tasks.add(verdict.task_id)
@@ -187,7 +196,7 @@ def _gather_tasks(log: EventLog) -> _Tasks:
         elif isinstance(event, ModelCommitted):
             tasks.models[event.task_id].append(event)
         elif isinstance(event, ModelRevealed):
-            tasks.revealed.add(event.model_id)
+            tasks.revealed[event.model_id] = event.model_size
         elif isinstance(event, Credited) and event.reason != BOND_RETURNED:
             tasks.credits[event.task_id].append(event)
         elif isinstance(event, Burned):
@@ -201,6 +210,7 @@ def _audit_round(
     tasks: _Tasks,
     state: ChainState,
     params: AuditParameters,
+    documents: Mapping[str, bytes | None] | None,
     previous_seed: bytes,
     previous_hash: bytes,
 ) -> tuple[Verdict, Settlement | None]:
@@ -213,6 +223,7 @@ def _audit_round(
     last = events.attempts[-1]
     recorded_hash = state.round_hashes.get(round_id, ZERO_HASH)
     expected: Settlement | None = None
+    notes: tuple[str, ...] = ()
 
     if events.finalized is not None:
         outcome = "finalized"
@@ -235,6 +246,8 @@ def _audit_round(
             mismatches += _check_same("round hash in RoundSettled", events.settled.round_hash, expected_hash)
         mismatches += _check_same("round_hash(i) in the contract", recorded_hash, expected_hash)
         expected = _expected_round_payouts(finalized, tasks, params, mismatches)
+        if documents is not None:
+            notes = (_check_agreement(finalized, proposals, tasks, params, documents, mismatches),)
     elif events.cancelled is not None:
         outcome = "cancelled"
         cancelled = events.cancelled
@@ -253,7 +266,7 @@ def _audit_round(
 
     if expected is not None:
         mismatches += _compare_payouts(task_id, expected, tasks)
-    return Verdict(subject, task_id, outcome, tuple(mismatches)), expected
+    return Verdict(subject, task_id, outcome, tuple(mismatches), notes), expected
 
 
 def _check_seeds(
@@ -320,6 +333,54 @@ def _check_members(finalized: RoundFinalized, proposers: set[str], votes: Mappin
         elif validator in votes and votes[validator] != finalized.result_hash:
             mismatches.append(f"valid validator {validator} voted on chain for another result")
     return mismatches
+
+
+def _check_agreement(
+    finalized: RoundFinalized,
+    proposals: Sequence[Proposed],
+    tasks: _Tasks,
+    params: AuditParameters,
+    documents: Mapping[str, bytes | None],
+    mismatches: list[str],
+) -> str:
+    """Re-run the agreement (PROTOCOL.md 9.3) over the attempt's proposals and their
+    documents; the finalized result must be its result. Returns a note on what was done.
+
+    A document this store does not have says nothing about whether the committee could
+    fetch it, so a missing document skips the check instead of discarding the proposal.
+    """
+    missing = [proposal for proposal in proposals if documents.get(proposal.ranking_cid) is None]
+    if missing:
+        return f"agreement not re-run: the documents of {len(missing)} proposal(s) are not in the content store"
+    published = tasks.published.get(finalized.task_id)
+    if published is None:
+        return "agreement not re-run: the task was never published"
+    models = [
+        ModelFacts(model.model_id, model.trainer, model.commitment, tasks.revealed[model.model_id])
+        for model in tasks.models[finalized.task_id]
+        if model.model_id in tasks.revealed
+    ]
+    try:
+        consensus = compute_consensus(
+            round_id=finalized.round_id,
+            attempt=finalized.attempt,
+            task_id=finalized.task_id,
+            metric=metric_by_id(published.metric),
+            tolerance=params.score_tolerance,
+            models=models,
+            proposals=[Proposal(p.member, p.ranking_hash, documents[p.ranking_cid]) for p in proposals],
+        )
+    except (ValueError, UnknownMetric) as exc:
+        mismatches.append(f"agreement: cannot be run over the recorded proposals: {exc}")
+        return "agreement re-run failed"
+    mismatches += _check_same("agreement: task valid", finalized.task_valid, consensus.task_valid)
+    mismatches += _check_same("agreement: ranking", _ranking_text(finalized.ranking), _ranking_text(consensus.ranking))
+    mismatches += _check_same("agreement: genuine members", list(finalized.genuine_members), list(consensus.genuine_members))
+    return f"agreement re-run from the documents of {len(proposals)} proposal(s), {len(consensus.discarded)} discarded"
+
+
+def _ranking_text(ranking: Sequence[RankedModel]) -> str:
+    return ", ".join(f"{entry.model_id}{'' if entry.genuine else ' (not genuine)'}: {entry.score}" for entry in ranking)
 
 
 def _escrow_and_stakes(task_id: int, tasks: _Tasks, mismatches: list[str]) -> tuple[TaskEscrow | None, list[ModelStake]]:

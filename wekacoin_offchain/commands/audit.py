@@ -28,11 +28,16 @@ from wekacoin_offchain.errors import UserError
 @click.option("--deployment", "deployment_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Deployment file (default: $WEKACOIN_DEPLOYMENT or wekacoin-data/deployment.json).")
 @click.option("--address", default=None, help="ProofOfLearning address, instead of a deployment file.")
 @click.option("--from-block", type=click.IntRange(0), default=None, help="First block to read (default: the deployment's block, or 0 with --address).")
+@click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also re-run each round's agreement from the ranking documents in this embedded block store.")
+@click.option("--api", metavar="MULTIADDR", default=None, help="Also re-run each round's agreement from the ranking documents of this IPFS RPC API.")
 @quiet_ape
-def audit(network: str | None, deployment_file: Path | None, address: str | None, from_block: int | None) -> None:
+def audit(
+    network: str | None, deployment_file: Path | None, address: str | None, from_block: int | None, store_dir: Path | None, api: str | None
+) -> None:
     """Replay every round: seeds, committee, result and round hashes, payouts, and the money invariant."""
-    from wekacoin_offchain.audit.reader import read_deployment
+    from wekacoin_offchain.audit.reader import fetch_documents, read_deployment
     from wekacoin_offchain.audit.replay import audit as replay
+    from wekacoin_offchain.storage import open_content_store
 
     if address is not None and deployment_file is not None:
         raise UserError("give --deployment or --address, not both")
@@ -45,7 +50,9 @@ def audit(network: str | None, deployment_file: Path | None, address: str | None
             pol = bind(chain, record).pol
             start = record.block if from_block is None else from_block
         reading = read_deployment(chain, pol, start)
-    report = replay(reading.log, reading.state, reading.params)
+    # The agreement is re-run only when asked: a store that lacks the documents is no evidence.
+    documents = fetch_documents(open_content_store(store_dir, api), reading.log) if store_dir or api else None
+    report = replay(reading.log, reading.state, reading.params, documents)
     console = Console()
     for table in report_tables(report, reading.height, len(reading.log)):
         console.print(table)
@@ -82,6 +89,8 @@ def report_tables(report: AuditReport, height: int, events: int) -> list[Table]:
     for verdict in report.verdicts:
         # Text, not markup: a mismatch message is data and may hold brackets.
         text = Text("ok", style="green") if verdict.ok else Text("\n".join(verdict.mismatches), style="red")
+        for note in verdict.notes:
+            text.append("\n" + note, style="dim")
         verdicts.add_row(verdict.subject, str(verdict.task_id), verdict.outcome, text)
     checks = Table(title="money and payouts")
     for column in ("check", "verdict", "detail"):

@@ -133,3 +133,11 @@ def test_a_valid_validator_that_voted_for_another_result_is_caught(recorded_run:
     vote = recorded_run.log.of_type(Voted)[0]
     report = audit(tampered(recorded_run, vote, replace(vote, result_hash=b"\x03" * 32)), recorded_run.state, recorded_run.params)
     assert mismatches_of(report, "round 1") == (f"valid validator {vote.member} voted on chain for another result",)
+
+
+def test_a_log_without_the_previous_round_cannot_link_the_next(recorded_run: RecordedRun) -> None:
+    without_round_1 = EventLog(event for event in recorded_run.log if getattr(event, "round_id", None) != 1)
+    report = audit(without_round_1, recorded_run.state, recorded_run.params)
+    mismatches = mismatches_of(report, "round 2")
+    assert mismatches[0] == "round 1 is not in the log: this round cannot be linked to it"
+    assert "every payout audited" in failed_checks(report)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wekacoin_offchain.audit.events import (
     BondToppedUp,
@@ -157,6 +157,10 @@ def audit(
     for round_id in sorted(rounds):
         events = rounds[round_id]
         verdict, expected = _audit_round(round_id, events, tasks, state, params, documents, previous_seed, previous_hash)
+        if round_id > 1 and round_id - 1 not in rounds:
+            # Round i is linked to round i-1: without it the seed and hash chain cannot be followed.
+            missing = f"round {round_id - 1} is not in the log: this round cannot be linked to it"
+            verdict = replace(verdict, mismatches=(missing, *verdict.mismatches))
         verdicts.append(verdict)
         if expected is not None:
             audited_tasks.add(verdict.task_id)

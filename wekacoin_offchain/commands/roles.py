@@ -128,10 +128,6 @@ def until_settled(pol: Any, task_id: int | None) -> Callable[[], bool]:
     return lambda: int(pol.task(task_id).state) in FINAL_TASK_STATES
 
 
-def nothing() -> list[str]:
-    return []
-
-
 def owed_line(pol: Any, account: Any) -> Step:
     def tell() -> list[str]:
         owed = int(pol.owed(account.address))

@@ -294,13 +294,18 @@ def _check_seeds(
 
 
 def _check_committee(proposals: Sequence[Proposed], recorded: bytes, mismatches: list[str]) -> bytes:
-    """The committee hash over the attempt's proposals in log order; each running value is checked too."""
-    accepted: list[AcceptedProposal] = []
-    for proposal in proposals:
-        accepted.append(AcceptedProposal(proposal.member, proposal.vrf_output, proposal.ranking_hash))
-        running = committee_hash(accepted)
-        mismatches += _check_same(f"committee hash after {proposal.member}'s proposal", proposal.committee_hash, running)
+    """The committee hash over the attempt's proposals in log order, compared with the
+    finalized one and with the running hash the last Proposed event carries. When the
+    latter disagrees, the first proposal where the running hashes part is named too
+    (prefix by prefix: quadratic, so only on that path)."""
+    accepted = [AcceptedProposal(proposal.member, proposal.vrf_output, proposal.ranking_hash) for proposal in proposals]
     expected = committee_hash(accepted)
+    if proposals and proposals[-1].committee_hash != expected:
+        for count, proposal in enumerate(proposals, start=1):
+            running = committee_hash(accepted[:count])
+            if proposal.committee_hash != running:
+                mismatches += _check_same(f"committee hash after {proposal.member}'s proposal", proposal.committee_hash, running)
+                break
     mismatches += _check_same(f"committee hash over {len(accepted)} proposals", recorded, expected)
     return expected
 

@@ -36,6 +36,7 @@ docs/benchmarks.md).
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -72,7 +73,7 @@ from wekacoin_offchain.ml import Evaluator, metric_by_name, parse_dataset
 from wekacoin_offchain.ml.onnx_models import kinds_for
 from wekacoin_offchain.storage import LocalBlockStore
 
-DEFAULT_SIZES = (6, 10, 50, 200)
+DEFAULT_SIZES = (6, 10, 50)  # 200 models take longer than the ~10 minutes a default run may: see docs/benchmarks.md
 TRAINERS = 6
 # Blocks of slack on top of the one block per transaction each window must hold.
 WINDOW_SLACK = 20
@@ -139,12 +140,27 @@ def timed_components(stopwatch: Stopwatch, store: LocalBlockStore) -> Iterator[N
         yield
 
 
+class PhaseClock:
+    """Wall time of the competition's consecutive phases, whatever their category."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._since = time.perf_counter()
+
+    def end(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = now - self._since
+        self._since = now
+
+
 @dataclass(frozen=True)
 class Measurement:
     models: int
     total_s: float
     chain_s: float
     category_s: dict[str, float] = field(default_factory=dict)
+    phase_s: dict[str, float] = field(default_factory=dict)
+    load_average: float = 0.0  # the machine's 1-minute load when the competition started
     transactions: int = 0
     finalize_gas: int = 0
 
@@ -196,9 +212,10 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
     # The demo's helpers (mining, stepping agents, the round loop), printing nowhere.
     driver = Competition(chain, accounts, Console(quiet=True), workdir, evaluator)
 
+    load_average = os.getloadavg()[0]
     stopwatch = Stopwatch()
     first_block = int(chain.blocks.height) + 1
-    started = time.perf_counter()
+    phases = PhaseClock()
     with timed_components(stopwatch, store):
         dataset = parse_dataset(breast_cancer_csv(), fmt="csv", classification=True)
         task = supplier.publish(
@@ -208,24 +225,29 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
         supplier.step()
         for position, (kind, seed) in enumerate(honest_models(models)):
             trainers[position % TRAINERS].submit(task.task_id, kind, seed=seed)
+        phases.end("publish and commit")
         driver.mine_to(task.release_height)
         driver.settle_agents(supplier)
         for validator in validators:
             validator.claim_storage()
         driver.settle_agents(*trainers)
+        phases.end("release, reveal and register")
         driver.play_round(cast, task.task_id)
-    total = time.perf_counter() - started
+        phases.end("round and withdrawals")
     last_block = int(chain.blocks.height)
 
     (finalized,) = pol.RoundFinalized.range(first_block, last_block + 1)
     transactions = sum(chain.provider.web3.eth.get_block_transaction_count(n) for n in range(first_block, last_block + 1))
+    total = sum(phases.seconds.values())
     return Measurement(
         models=models,
         total_s=total,
         chain_s=total - sum(stopwatch.seconds.values()),
         category_s=dict(stopwatch.seconds),
+        phase_s=dict(phases.seconds),
         transactions=transactions,
         finalize_gas=int(chain.provider.get_receipt(finalized.transaction_hash).gas_used),
+        load_average=load_average,
     )
 
 
@@ -240,14 +262,24 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def report(measurements: list[Measurement]) -> Table:
-    table = Table(title="one competition on ape's test provider (5 validators, 6 trainers): wall seconds by category")
-    for column in ("models", "total s", "chain", "storage", "evaluation", "agreement", "training", "transactions", "finalize gas"):
+def categories_table(measurements: list[Measurement]) -> Table:
+    table = Table(title="one competition on ape's test provider (5 validators, 6 trainers): wall seconds by category (share of total)")
+    for column in ("models", "total s", "chain", "storage", "evaluation", "agreement", "training", "transactions", "finalize gas", "load"):
         table.add_column(column, justify="right")
     for m in measurements:
-        shares = [f"{m.category_s[c]:.1f} ({100 * m.category_s[c] / m.total_s:.0f}%)" for c in CATEGORIES]
-        chain_share = f"{m.chain_s:.1f} ({100 * m.chain_s / m.total_s:.0f}%)"
-        table.add_row(str(m.models), f"{m.total_s:.1f}", chain_share, *shares, str(m.transactions), f"{m.finalize_gas:,}")
+        seconds = [m.chain_s, *(m.category_s[c] for c in CATEGORIES)]
+        shares = [f"{s:.1f} ({100 * s / m.total_s:.0f}%)" for s in seconds]
+        table.add_row(str(m.models), f"{m.total_s:.1f}", *shares, str(m.transactions), f"{m.finalize_gas:,}", f"{m.load_average:.1f}")
+    return table
+
+
+def phases_table(measurements: list[Measurement]) -> Table:
+    table = Table(title="the same competitions: wall seconds by phase")
+    table.add_column("models", justify="right")
+    for phase in measurements[0].phase_s:
+        table.add_column(phase, justify="right")
+    for m in measurements:
+        table.add_row(str(m.models), *(f"{s:.1f}" for s in m.phase_s.values()))
     return table
 
 
@@ -256,7 +288,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=parse_sizes, default=DEFAULT_SIZES, help="models per competition, e.g. 6,10,50,200")
     args = parser.parse_args()
     logger.set_level("WARNING")
-    console = Console()
+    console = Console(width=150)  # the whole table, also when piped to a file
     measurements = []
     with ape.networks.ethereum.local.use_provider("test"), tempfile.TemporaryDirectory(prefix="wekacoin-bench-") as scratch, Evaluator() as evaluator:
         accounts = list(ape.accounts.test_accounts)
@@ -271,7 +303,8 @@ def main() -> None:
             ape.chain.restore(snapshot)
             console.print(f"{models} models: {measurement.total_s:.1f} s")
             measurements.append(measurement)
-    console.print(report(measurements))
+    console.print(categories_table(measurements))
+    console.print(phases_table(measurements))
 
 
 if __name__ == "__main__":

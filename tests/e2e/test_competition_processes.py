@@ -14,7 +14,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,13 +102,13 @@ def agents() -> Iterator[list[Agent]]:
             agent.kill()
 
 
-def fund(anvil: Anvil, token: str, accounts: list[str], wkc: int) -> None:
-    """Send WKC from test:0 through anvil's unlocked accounts: one process instead of a
+def fund(anvil: Anvil, token: str, sender: str, accounts: list[str], wkc: int) -> None:
+    """Send WKC from `sender` through anvil's unlocked accounts: one process instead of a
     `wekacoin transfer` process (five seconds of start-up each) per agent."""
     selector = keccak(b"transfer(address,uint256)")[:4]
     for account in accounts:
         data = selector + encode(["address", "uint256"], [account, wkc * 10**18])
-        anvil.rpc("eth_sendTransaction", {"from": accounts_of(anvil)[0], "to": token, "data": "0x" + data.hex()})
+        anvil.rpc("eth_sendTransaction", {"from": sender, "to": token, "data": "0x" + data.hex()})
 
 
 def accounts_of(anvil: Anvil) -> list[str]:
@@ -121,7 +121,7 @@ def proposed(anvil: Anvil, committee: str, member: str) -> bool:
     return bool(logs)
 
 
-def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -133,7 +133,7 @@ def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, an
     cli.ok("deploy", *(arg for name, value in DEMO_PARAMETERS.items() for arg in ("--param", f"{name}={value}")))
     record = DeploymentRecord.load(cli.workdir / "wekacoin-data" / "deployment.json")
     addresses = accounts_of(anvil)
-    fund(anvil, record.token, [addresses[n] for n in (SUPPLIER, *TRAINERS, *VALIDATORS)], 1_000)
+    fund(anvil, record.token, addresses[0], [addresses[n] for n in (SUPPLIER, *TRAINERS, *VALIDATORS)], 1_000)
 
     published = cli.ok("supplier", "publish", "breast-cancer.csv", "--metric", "accuracy", "--reward", str(REWARD_WKC), "--hosting-fee", "10", "--seed", "11", "--training-blocks", "30", "--account", f"test:{SUPPLIER}", *store)
     task_id = re.search(r"task (\d+) published", published).group(1)  # type: ignore[union-attr]
@@ -158,7 +158,7 @@ def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, an
         agent.start()
     wait_for(lambda: all("watching the chain" in agent.output() for agent in agents), 120, "every agent to start")
 
-    committee = "0x" + anvil.rpc("eth_call", {"to": record.pol, "data": "0x" + keccak(b"committee()")[:4].hex()}, "latest")[-40:]  # type: ignore[index]
+    committee = "0x" + cast(str, anvil.rpc("eth_call", {"to": record.pol, "data": "0x" + keccak(b"committee()")[:4].hex()}, "latest"))[-40:]
     with interval_mining(anvil, SECONDS_PER_BLOCK):
         honest = [n for n in VALIDATORS if n != LIAR]
         wait_for(lambda: any(proposed(anvil, committee, addresses[n]) for n in honest), 150, "an honest proposal")

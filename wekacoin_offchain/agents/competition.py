@@ -21,6 +21,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from wekacoin_offchain.audit.reader import fetch_documents, read_deployment
+from wekacoin_offchain.audit.render import report_tables
+from wekacoin_offchain.audit.replay import AuditReport, audit
+
 from wekacoin_offchain.agents.evaluation import EvaluationLimits
 from wekacoin_offchain.agents.supplier import SupplierAgent
 from wekacoin_offchain.agents.trainer import Submission, TrainerAgent
@@ -62,6 +66,7 @@ def inflate_scores(ranking: CandidateRanking) -> CandidateRanking:
 @dataclass
 class Cast:
     deployment: Deployment
+    deployed_from: int  # the first block of the deployment, where an audit starts
     supplier: SupplierAgent
     trainers: list[TrainerAgent]
     validators: list[ValidatorAgent]
@@ -88,12 +93,26 @@ class Competition:
         task_id, submissions = self.publish_and_train(cast)
         self.play_round(cast, task_id)
         self.report(cast, task_id, submissions)
+        report = self.audit(cast)
         self.console.print(f"[bold]done[/] in {time.monotonic() - started:.1f} s")
+        if not report.clean:
+            raise RuntimeError("the audit of the competition found mismatches")
         return cast
+
+    def audit(self, cast: Cast) -> AuditReport:
+        """What `wekacoin audit --store-dir ...` does: replay the chain, re-run the agreement."""
+        self.console.print("[bold]auditing[/] the deployment from its events, as `wekacoin audit` does")
+        reading = read_deployment(self.chain, cast.deployment.pol, cast.deployed_from)
+        report = audit(reading.log, reading.state, reading.params, fetch_documents(cast.supplier.store, reading.log))
+        for table in report_tables(report, reading.height, len(reading.log)):
+            self.console.print(table)
+        self.console.print("[green]audit clean[/green]" if report.clean else "[red]audit found mismatches[/red]")
+        return report
 
     def assemble(self) -> Cast:
         deployer, supplier_account, *rest = self.accounts
         trainer_accounts, validator_accounts = rest[: len(HONEST_KINDS) + 1], rest[len(HONEST_KINDS) + 1 :]
+        deployed_from = int(self.chain.blocks.height) + 1
         deployment = deploy_contracts(deployer, **DEMO_PARAMETERS)
         pol, token = deployment.pol, deployment.token
         self.console.print(f"[bold]deployed[/] WekaCoin {token.address}, ProofOfLearning {pol.address}, Committee {deployment.committee.address}")
@@ -112,7 +131,7 @@ class Competition:
         ]
         for validator in validators:
             self.say("validator", validator.register(BOND))
-        return Cast(deployment, supplier, trainers, validators, liar=validators[-1])
+        return Cast(deployment, deployed_from, supplier, trainers, validators, liar=validators[-1])
 
     def publish_and_train(self, cast: Cast) -> tuple[int, list[tuple[TrainerAgent, Submission]]]:
         metric = metric_by_name("accuracy")

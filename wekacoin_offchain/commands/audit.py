@@ -14,10 +14,8 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from wekacoin_offchain.audit.replay import AuditReport
+from wekacoin_offchain.audit.render import report_tables
 from wekacoin_offchain.chain.connection import DeploymentRecord, bind, connect, default_deployment_file, default_network, first_line
 from wekacoin_offchain.commands.chain import quiet_ape
 from wekacoin_offchain.errors import UserError
@@ -79,25 +77,6 @@ def _pol_at(chain: Any, address: str) -> Any:
     except ApeException as exc:  # the call reverts or returns nothing: not a ProofOfLearning
         raise UserError(f"the contract at {checksummed} is not a ProofOfLearning: {first_line(exc)}") from None
     return pol
-
-
-def report_tables(report: AuditReport, height: int, events: int) -> list[Table]:
-    """One row per round (and expired task), then one per global check."""
-    verdicts = Table(title=f"rounds and tasks ({events} events up to block {height})")
-    for column in ("", "task", "outcome", "verdict"):
-        verdicts.add_column(column)
-    for verdict in report.verdicts:
-        # Text, not markup: a mismatch message is data and may hold brackets.
-        text = Text("ok", style="green") if verdict.ok else Text("\n".join(verdict.mismatches), style="red")
-        for note in verdict.notes:
-            text.append("\n" + note, style="dim")
-        verdicts.add_row(verdict.subject, str(verdict.task_id), verdict.outcome, text)
-    checks = Table(title="money and payouts")
-    for column in ("check", "verdict", "detail"):
-        checks.add_column(column)
-    for check in report.global_checks:
-        checks.add_row(check.name, Text("ok", style="green") if check.ok else Text("mismatch", style="red"), Text(check.detail))
-    return [verdicts, checks]
 
 
 COMMANDS = [audit]

@@ -225,9 +225,9 @@ def test_no_valid_validator() -> None:
 def test_a_cancelled_task() -> None:
     assert settle_cancelled(task=escrow(), models=list(reversed(STAKES))) == Settlement(
         credits=(
+            *(Credit(trainer(m), FEE, REFUND) for m in range(1, 6)),
             Credit(SUPPLIER, 1000, RETURNED),
             Credit(SUPPLIER, 301, HOSTING_BACK),
-            *(Credit(trainer(m), FEE, REFUND) for m in range(1, 6)),
         ),
         burned=0,
         minted=0,

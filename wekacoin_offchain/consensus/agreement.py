@@ -178,7 +178,7 @@ def compute_consensus(
         attempt=attempt,
         task_id=task_id,
         task_valid=task_valid,
-        ranking=_consensus_ranking(revealed, consensus_scores, metric),
+        ranking=consensus_ranking(revealed, consensus_scores, metric),
         genuine_members=genuine_members,
         usable=tuple(usable),
         discarded=tuple(discarded),
@@ -260,7 +260,7 @@ def _is_genuine(
     return True
 
 
-def _consensus_ranking(
+def consensus_ranking(
     revealed: list[ModelFacts], consensus_scores: dict[int, int], metric: Metric
 ) -> tuple[RankedModel, ...]:
     """Genuine models best first (score, smaller size, product rule, id), then the rest by id."""

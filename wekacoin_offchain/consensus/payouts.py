@@ -134,14 +134,12 @@ def settle_round(
 def settle_cancelled(*, task: TaskEscrow, models: Sequence[ModelStake]) -> Settlement:
     """Payouts of a task cancelled after MAX_ATTEMPTS without quorum: everyone refunded.
 
-    Order: the reward, the hosting fee, then every model's fee in model-id order.
+    Order, as the contract makes them: every model's fee in model-id order, then the
+    reward and the hosting fee.
     """
-    credits = [
-        Credit(task.supplier, task.reward, CreditReason.REWARD_RETURNED),
-        Credit(task.supplier, task.hosting_fee, CreditReason.HOSTING_RETURNED),
-    ]
-    for _, stake in sorted(_by_model_id(models).items()):
-        credits.append(Credit(stake.trainer, stake.fee, CreditReason.FEE_REFUND))
+    credits = [Credit(stake.trainer, stake.fee, CreditReason.FEE_REFUND) for _, stake in sorted(_by_model_id(models).items())]
+    credits.append(Credit(task.supplier, task.reward, CreditReason.REWARD_RETURNED))
+    credits.append(Credit(task.supplier, task.hosting_fee, CreditReason.HOSTING_RETURNED))
     return Settlement(_nonzero(credits), burned=0, minted=0)
 
 

@@ -224,7 +224,8 @@ class Competition:
             pass
 
     def mine_to(self, height: int) -> None:
-        missing = height - (int(self.chain.blocks.height) + 1)
+        """Mine until the chain's latest block is `height`: a window opening there is open."""
+        missing = height - int(self.chain.blocks.height)
         if missing > 0:
             self.chain.mine(missing)
 

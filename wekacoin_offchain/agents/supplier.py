@@ -99,12 +99,13 @@ class SupplierAgent:
 
     def _release_due(self) -> list[str]:
         done = []
-        block, window = actions.next_block(self.chain), int(self.pol.release_window())
+        window = int(self.pol.release_window())
         for task_id in self.pol.open_task_ids():
             task = self.pol.task(task_id)
             if task.supplier != self.account.address or task.state != TASK_OPEN:
                 continue
-            if not task.release_height <= block < task.release_height + window:
+            opens = int(task.release_height)
+            if not (actions.has_opened(self.chain, opens) and actions.next_block(self.chain) < opens + window):
                 continue
             secret = self.secrets.get(bytes(task.test_commitment))
             if secret is None:

@@ -21,6 +21,7 @@ from ape.exceptions import ContractLogicError
 from eth_hash.auto import keccak
 
 from wekacoin_offchain.agents.evaluation import EvaluationLimits, candidate_ranking, task_facts
+from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.consensus import CandidateRanking, ModelFacts, Proposal, compute_consensus, fetch_document_bytes
 from wekacoin_offchain.crypto import SecretKey, chunk_proof, object_commitment, prove_possession, public_key_bytes, vrf_prove
@@ -105,13 +106,16 @@ class ValidatorAgent:
         if round_id == 0:
             return self._open_round_if_ready()
         view = self._round(round_id)
-        block = int(self.chain.blocks.height) + 1
         propose_end = view.opened_at + int(self.pol.propose_window())
         vote_end = propose_end + int(self.pol.vote_window())
-        if block < propose_end:
+        if actions.next_block(self.chain) < propose_end:
             return self._propose(view)
-        if block < vote_end:
+        if not actions.has_opened(self.chain, propose_end):
+            return []  # between the windows for a block: a vote now would be estimated too early
+        if actions.next_block(self.chain) < vote_end:
             return self._vote_and_finalize(view)
+        if not actions.has_opened(self.chain, vote_end):
+            return []
         self.pol.restart_round(round_id, sender=self.account)
         return [f"round {round_id}: no result in time, restarted"]
 
@@ -123,11 +127,10 @@ class ValidatorAgent:
         return [f"withdrew {format_wkc(owed)}"]
 
     def _open_round_if_ready(self) -> list[str]:
-        block = int(self.chain.blocks.height) + 1
         reveal_window = int(self.pol.reveal_window())
         for task_id in self.pol.open_task_ids():
             task = self.pol.task(task_id)
-            if int(task.state) == TASK_RELEASED and block >= int(task.released_at) + reveal_window:
+            if int(task.state) == TASK_RELEASED and actions.has_opened(self.chain, int(task.released_at) + reveal_window):
                 receipt = self.pol.open_round(sender=self.account)
                 (opened,) = receipt.decode_logs(self.committee.RoundOpened)
                 return [f"opened round {opened.round_id} for task {opened.task_id}"]

@@ -60,6 +60,16 @@ def next_block(chain: Any) -> int:
     return int(chain.blocks.height) + 1
 
 
+def has_opened(chain: Any, height: int) -> bool:
+    """Whether a window that opens at block `height` admits a transaction sent now.
+
+    A node estimates gas against its latest block and mines the transaction in the next
+    one, so the window must already be open at the latest block (anvil refuses the
+    estimate otherwise); a window's end is checked against the next block instead.
+    """
+    return int(chain.blocks.height) >= height
+
+
 def publish_task(pol: Any, token: Any, chain: Any, supplier: Any, request: TaskRequest) -> int:
     """Publish a task, approving the escrow first if needed; returns the task id."""
     train_cid = check_cid(request.train_cid, "train")
@@ -129,10 +139,10 @@ def release_test(pol: Any, chain: Any, supplier: Any, task_id: int, test_cid: st
         raise UserError(f"task {task_id} belongs to {task.supplier}, not {supplier.address}")
     if task.state != 1:
         raise UserError(f"task {task_id} is {TASK_STATES.get(task.state, task.state)}: nothing to release")
-    block, window_end = next_block(chain), int(task.release_height) + int(pol.release_window())
-    if block < task.release_height:
-        raise UserError(f"task {task_id}'s release window opens at block {task.release_height}; the next block is {block}")
-    if block >= window_end:
+    window_end = int(task.release_height) + int(pol.release_window())
+    if not has_opened(chain, int(task.release_height)):
+        raise UserError(f"task {task_id}'s release window opens at block {task.release_height}; the chain is at block {chain.blocks.height}")
+    if next_block(chain) >= window_end:
         raise UserError(f"task {task_id}'s release window closed at block {window_end}")
     cid = check_cid(test_cid, "test")
     if test_commitment(cid, salt) != bytes(task.test_commitment):
@@ -167,7 +177,7 @@ def expire_task(pol: Any, chain: Any, caller: Any, task_id: int) -> None:
     if task.state != 1:
         raise UserError(f"task {task_id} is {TASK_STATES.get(task.state, task.state)}: it cannot expire")
     window_end = int(task.release_height) + int(pol.release_window())
-    if next_block(chain) < window_end:
+    if not has_opened(chain, window_end):
         raise UserError(f"task {task_id}'s release window is open until block {window_end}")
     pol.expire_task(task_id, sender=caller)
 

@@ -187,6 +187,7 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
     """Deploy, set the cast up, and time one competition of `models` models."""
     deployer, supplier_account, *rest = accounts
     trainer_accounts, validator_accounts = rest[:TRAINERS], rest[TRAINERS : TRAINERS + VALIDATORS]
+    deployed_from = int(chain.blocks.height) + 1
     deployment = deploy_contracts(deployer, **parameters_for(models))
     pol, token = deployment.pol, deployment.token
     for account in (supplier_account, *trainer_accounts, *validator_accounts):
@@ -208,7 +209,9 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
     ]
     for validator in validators:
         validator.register(BOND)
-    cast = Cast(deployment, supplier, trainers, validators, liar=validators[-1])
+    cast = Cast(
+        deployment=deployment, deployed_from=deployed_from, supplier=supplier, trainers=trainers, validators=validators, liar=validators[-1]
+    )
     # The demo's helpers (mining, stepping agents, the round loop), printing nowhere.
     driver = Competition(chain, accounts, Console(quiet=True), workdir, evaluator)
 

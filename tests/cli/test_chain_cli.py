@@ -35,21 +35,35 @@ def _one_line_error(result, pattern: str) -> None:  # type: ignore[no-untyped-de
     assert re.search(pattern, lines[0]), lines[0]
 
 
-def test_a_task_through_the_command_line(cli: Cli, anvil: Anvil) -> None:
-    assert "addresses saved" in cli.ok("deploy", "--param", "min_training_period=6")
+@pytest.fixture(scope="module")
+def task_life(cli: Cli, anvil: Anvil) -> dict[str, str]:
+    """Task 1's life through the command line, step by step: what each command printed.
+
+    The mistakes below are made against this state (a deployment, a released task 1)."""
+    said = {"deploy": cli.ok("deploy", "--param", "min_training_period=6")}
     for n in (1, 2):
         cli.ok("transfer", f"test:{n}", "500")
-    published = cli.ok("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "50", "--account", "test:1", "--training-blocks", "8")
-    task_id = int(re.search(r"task (\d+) published", published).group(1))
-    committed = cli.ok("trainer", "commit", str(task_id), "--model", "logistic", "--account", "test:2")
-    assert re.search(r"model \d+ committed", committed)
-    assert "test set released" not in cli.ok("supplier", "release", "--account", "test:1")  # too early
+    said["publish"] = cli.ok("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "50", "--account", "test:1", "--training-blocks", "8")
+    said["commit"] = cli.ok("trainer", "commit", "1", "--model", "logistic", "--account", "test:2")
+    said["early release"] = cli.ok("supplier", "release", "--account", "test:1")
     anvil.mine(10)
-    assert "test set released" in cli.ok("supplier", "release", "--account", "test:1")
-    assert "revealed" in cli.ok("trainer", "reveal", "--account", "test:2")
+    said["release"] = cli.ok("supplier", "release", "--account", "test:1")
+    said["reveal"] = cli.ok("trainer", "reveal", "--account", "test:2")
+    said["second release"] = cli.ok("supplier", "release", "--account", "test:1")
+    said["second reveal"] = cli.ok("trainer", "reveal", "--account", "test:2")
+    return said
+
+
+def test_a_task_through_the_command_line(task_life: dict[str, str]) -> None:
+    assert "addresses saved" in task_life["deploy"]
+    assert re.search(r"task 1 published", task_life["publish"])
+    assert re.search(r"model 1 committed to task 1", task_life["commit"])
+    assert "test set released" not in task_life["early release"]  # its window had not opened
+    assert "test set released" in task_life["release"]
+    assert "revealed" in task_life["reveal"]
     # A second release or reveal finds nothing left to do: restarts never act twice.
-    assert cli.ok("supplier", "release", "--account", "test:1").strip() == "nothing to release now"
-    assert cli.ok("trainer", "reveal", "--account", "test:2").strip() == "nothing to reveal now"
+    assert task_life["second release"].strip() == "nothing to release now"
+    assert task_life["second reveal"].strip() == "nothing to reveal now"
 
 
 @pytest.mark.parametrize(
@@ -68,11 +82,11 @@ def test_a_task_through_the_command_line(cli: Cli, anvil: Anvil) -> None:
         (("transfer", "test:3", "1", "--deployment", "nowhere.json"), r"^error: no deployment file nowhere.json"),
     ],
 )
-def test_user_mistakes_end_in_one_line(cli: Cli, args: tuple[str, ...], pattern: str) -> None:
+def test_user_mistakes_end_in_one_line(cli: Cli, task_life: dict[str, str], args: tuple[str, ...], pattern: str) -> None:
     _one_line_error(cli.run(*args), pattern)
 
 
-def test_committing_after_the_release_height(cli: Cli, anvil: Anvil) -> None:
+def test_committing_after_the_release_height(cli: Cli, anvil: Anvil, task_life: dict[str, str]) -> None:
     published = cli.ok("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "5", "--account", "test:1")
     task_id = re.search(r"task (\d+) published", published).group(1)
     anvil.mine(20)

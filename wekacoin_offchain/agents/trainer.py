@@ -41,6 +41,9 @@ class TrainerAgent:
     def __init__(self, chain: Any, pol: Any, token: Any, account: Any, store: ContentStore, workdir: Path) -> None:
         self.chain, self.pol, self.token, self.account, self.store = chain, pol, token, account, store
         self.secrets = SecretBook(workdir / "trainer-secrets.json")
+        # Its own models, found from the ModelCommitted events indexed by trainer.
+        self._own_models: set[int] = set()
+        self._scanned_to = -1
 
     def submit(self, task_id: int, kind: str, seed: int = 0) -> Submission:
         """Fit a `kind` model on the task's training set, store it and commit to it."""
@@ -61,15 +64,27 @@ class TrainerAgent:
         revealed model as a stored object; returns what was done."""
         done = []
         window, block = int(self.pol.reveal_window()), actions.next_block(self.chain)
-        for task_id in self.pol.open_task_ids():
-            task = self.pol.task(task_id)
+        open_tasks = {int(t) for t in self.pol.open_task_ids()}
+        for model_id in sorted(self._models()):
+            model = self.pol.model(model_id)
+            if int(model.task_id) not in open_tasks:
+                continue
+            task = self.pol.task(model.task_id)
             if task.state != TASK_RELEASED:
                 continue
-            for model_id in (int(self.pol.task_models(task_id, i)) for i in range(int(task.model_count))):
-                if block < task.released_at + window:
-                    done.extend(self._reveal_if_mine(model_id))
-                done.extend(self._register_if_mine(model_id))
+            if block < task.released_at + window:
+                done.extend(self._reveal_if_mine(model_id))
+            done.extend(self._register_if_mine(model_id))
         return done
+
+    def _models(self) -> set[int]:
+        """This trainer's model ids, read from the events of blocks not read yet."""
+        height = int(self.chain.blocks.height)
+        if height > self._scanned_to:
+            events = self.pol.ModelCommitted.range(self._scanned_to + 1, height + 1, search_topics={"trainer": self.account.address})
+            self._own_models.update(int(event.model_id) for event in events)
+            self._scanned_to = height
+        return self._own_models
 
     def _register_if_mine(self, model_id: int) -> list[str]:
         model = self.pol.model(model_id)

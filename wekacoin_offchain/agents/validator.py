@@ -23,6 +23,7 @@ from eth_hash.auto import keccak
 from wekacoin_offchain.agents.evaluation import EvaluationLimits, candidate_ranking, task_facts
 from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.actions import format_wkc
+from wekacoin_offchain.chain.params import MAX_CLAIMS_BOUND, WEI_PER_WKC
 from wekacoin_offchain.consensus import CandidateRanking, ModelFacts, Proposal, compute_consensus, fetch_document_bytes
 from wekacoin_offchain.crypto import SecretKey, chunk_proof, object_commitment, prove_possession, public_key_bytes, vrf_prove
 from wekacoin_offchain.ml import Evaluator, metric_by_id
@@ -64,6 +65,9 @@ class ValidatorAgent:
         self.chain, self.pol, self.token, self.committee, self.account = chain, pol, token, committee, account
         self.store, self.evaluator, self.limits, self.edit_ranking = store, evaluator, limits, edit_ranking
         self.secret_key = SecretKey.from_seed(_key_seed(workdir / "validator-key.json"))
+        # The proposals of an attempt are final once its propose window closes, and so is
+        # its consensus: computed once per (round, attempt), not on every step.
+        self._consensus_of: dict[tuple[int, int], Any] = {}
 
     @property
     def address(self) -> str:
@@ -81,9 +85,16 @@ class ValidatorAgent:
         return [f"registered with a bond of {format_wkc(bond)}"]
 
     def claim_storage(self) -> list[str]:
-        """Claim every registered object this validator holds and has checked against its root."""
+        """Claim the registered objects this validator holds and has checked against their
+        roots, while a claim still adds weight: not past the bond's cap on weight, and not
+        past the Committee's bound on claim slots."""
         done = []
+        record = self.committee.validator(self.address)
+        claimed, slots = int(record.claimed_size), int(record.claim_slots)
+        cap = int(record.bond) * int(self.pol.bytes_per_wkc()) // WEI_PER_WKC
         for event in self.pol.ObjectRegistered.range(0, int(self.chain.blocks.height) + 1):
+            if claimed >= cap or slots >= MAX_CLAIMS_BOUND:
+                break
             object_id = int(event.object_id)
             if int(self.committee.claim_slot(self.address, object_id)) != 0:
                 continue
@@ -95,6 +106,7 @@ class ValidatorAgent:
             if commitment.root != bytes(event.merkle_root) or commitment.size != int(event.size):
                 continue  # registered with a root or size this data does not have: claiming it would fail
             self.pol.claim_storage(object_id, sender=self.account)
+            claimed, slots = claimed + commitment.size, slots + 1
             done.append(f"claims object {object_id} ({event.cid}, {event.size} bytes)")
         return done
 
@@ -195,6 +207,12 @@ class ValidatorAgent:
 
     def _consensus(self, view: RoundView) -> Any:
         """The agreement function over the proposals of the current attempt."""
+        key = (view.round_id, view.attempt)
+        if key not in self._consensus_of:
+            self._consensus_of[key] = self._compute_consensus(view)
+        return self._consensus_of[key]
+
+    def _compute_consensus(self, view: RoundView) -> Any:
         proposals = [
             Proposal(str(event.member), bytes(event.ranking_hash), fetch_document_bytes(self.store, event.ranking_cid))
             for event in self.committee.Proposed.range(view.opened_at, int(self.chain.blocks.height) + 1, search_topics={"round_id": view.round_id})

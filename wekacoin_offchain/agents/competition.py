@@ -32,6 +32,7 @@ from wekacoin_offchain.agents.validator import ValidatorAgent
 from wekacoin_offchain.chain import Deployment, deploy_contracts
 from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.params import WEI_PER_WKC
+from wekacoin_offchain.chain.states import TaskState
 from wekacoin_offchain.consensus import CandidateRanking, RankingEntry
 from wekacoin_offchain.ml import EvaluationStatus, Evaluator, format_score, metric_by_name, parse_dataset
 from wekacoin_offchain.storage import LocalBlockStore
@@ -41,7 +42,6 @@ VALIDATORS = 5
 # Devnet windows wide enough for every agent's transactions (one block each here).
 DEMO_PARAMETERS = {"min_training_period": 5, "release_window": 30, "reveal_window": 20, "propose_window": 20, "vote_window": 20}
 BOND = 200 * WEI_PER_WKC
-TASK_SETTLED = 4
 
 
 def breast_cancer_csv() -> bytes:
@@ -162,7 +162,7 @@ class Competition:
         self.mine_to(int(pol.task(task_id).released_at) + int(pol.reveal_window()))
         started = time.monotonic()
         for _ in range(200):
-            if int(pol.task(task_id).state) == TASK_SETTLED:
+            if int(pol.task(task_id).state) == TaskState.SETTLED:
                 break
             if not self.step_all(cast.validators):
                 self.chain.mine(1)

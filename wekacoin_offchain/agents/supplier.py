@@ -13,11 +13,10 @@ from typing import Any
 from wekacoin_offchain.agents.secrets import SecretBook
 from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.actions import TaskRequest
+from wekacoin_offchain.chain.states import TaskState
 from wekacoin_offchain.commitments import new_salt, test_commitment
 from wekacoin_offchain.ml import Dataset, Metric, baseline_model, dataset_to_csv, split_dataset
 from wekacoin_offchain.storage import ContentStore
-
-TASK_OPEN = 1
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ class SupplierAgent:
         window = int(self.pol.release_window())
         for task_id in self.pol.open_task_ids():
             task = self.pol.task(task_id)
-            if task.supplier != self.account.address or task.state != TASK_OPEN:
+            if task.supplier != self.account.address or task.state != TaskState.OPEN:
                 continue
             opens = int(task.release_height)
             if not (actions.has_opened(self.chain, opens) and actions.next_block(self.chain) < opens + window):

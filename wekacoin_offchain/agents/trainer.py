@@ -12,11 +12,10 @@ from typing import Any
 
 from wekacoin_offchain.agents.secrets import SecretBook
 from wekacoin_offchain.chain import actions
+from wekacoin_offchain.chain.states import TaskState
 from wekacoin_offchain.commitments import model_commitment, new_salt
 from wekacoin_offchain.ml import Dataset, fit_model, metric_by_id, parse_dataset
 from wekacoin_offchain.storage import ContentStore
-
-TASK_RELEASED = 2
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class TrainerAgent:
             if int(model.task_id) not in open_tasks:
                 continue
             task = self.pol.task(model.task_id)
-            if task.state != TASK_RELEASED:
+            if task.state != TaskState.RELEASED:
                 continue
             if block < task.released_at + window:
                 done.extend(self._reveal_if_mine(model_id))

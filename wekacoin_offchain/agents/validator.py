@@ -24,14 +24,11 @@ from wekacoin_offchain.agents.evaluation import EvaluationLimits, candidate_rank
 from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.params import MAX_CLAIMS_BOUND, WEI_PER_WKC
+from wekacoin_offchain.chain.states import TaskState, ValidatorStatus
 from wekacoin_offchain.consensus import CandidateRanking, ModelFacts, Proposal, compute_consensus, fetch_document_bytes
 from wekacoin_offchain.crypto import SecretKey, chunk_proof, object_commitment, prove_possession, public_key_bytes, vrf_prove
 from wekacoin_offchain.ml import Evaluator, metric_by_id
 from wekacoin_offchain.storage import ContentStore, StorageError
-
-VALIDATOR_NONE = 0
-TASK_RELEASED = 2
-ROUND_ACTIVE = 1
 
 # A dishonest member's edit of its own candidate ranking (for the demo's liar and tests).
 RankingEdit = Callable[[CandidateRanking], CandidateRanking]
@@ -77,7 +74,7 @@ class ValidatorAgent:
 
     def register(self, bond: int) -> list[str]:
         """Register with a fresh BLS key and its proof of possession, once."""
-        if int(self.committee.validator(self.address).status) != VALIDATOR_NONE:
+        if int(self.committee.validator(self.address).status) != ValidatorStatus.NONE:
             return []
         if int(self.token.allowance(self.address, self.pol.address)) < bond:
             self.token.approve(self.pol.address, bond, sender=self.account)
@@ -142,7 +139,7 @@ class ValidatorAgent:
         reveal_window = int(self.pol.reveal_window())
         for task_id in self.pol.open_task_ids():
             task = self.pol.task(task_id)
-            if int(task.state) == TASK_RELEASED and actions.has_opened(self.chain, int(task.released_at) + reveal_window):
+            if int(task.state) == TaskState.RELEASED and actions.has_opened(self.chain, int(task.released_at) + reveal_window):
                 receipt = self.pol.open_round(sender=self.account)
                 (opened,) = receipt.decode_logs(self.committee.RoundOpened)
                 return [f"opened round {opened.round_id} for task {opened.task_id}"]

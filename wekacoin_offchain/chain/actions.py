@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from wekacoin_offchain.chain.states import TaskState
 from wekacoin_offchain.commitments import model_commitment, test_commitment
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml.metrics import Metric, metric_by_id, metric_by_name
@@ -22,7 +23,6 @@ from wekacoin_offchain.storage import parse_cid
 MAX_CID_LENGTH = 100
 INT256_MIN, INT256_MAX = -(2**255), 2**255 - 1
 
-TASK_STATES = {1: "open", 2: "released", 3: "expired", 4: "settled", 5: "cancelled"}
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,8 @@ def publish_task(pol: Any, token: Any, chain: Any, supplier: Any, request: TaskR
 def commit_model(pol: Any, token: Any, chain: Any, trainer: Any, task_id: int, model_cid: str, salt: bytes, train_score: int) -> int:
     """Commit to a model before the task's release height; returns the model id."""
     task = existing_task(pol, task_id)
-    if task.state != 1:
-        raise UserError(f"task {task_id} is {TASK_STATES.get(task.state, task.state)}: it no longer accepts models")
+    if task.state != TaskState.OPEN:
+        raise UserError(f"task {task_id} is {TaskState(task.state)}: it no longer accepts models")
     if next_block(chain) >= task.release_height:
         raise UserError(f"task {task_id} stopped accepting models at its release height {task.release_height}")
     if int(task.model_count) >= int(pol.max_models_per_task()):
@@ -137,8 +137,8 @@ def release_test(pol: Any, chain: Any, supplier: Any, task_id: int, test_cid: st
     task = existing_task(pol, task_id)
     if task.supplier != supplier.address:
         raise UserError(f"task {task_id} belongs to {task.supplier}, not {supplier.address}")
-    if task.state != 1:
-        raise UserError(f"task {task_id} is {TASK_STATES.get(task.state, task.state)}: nothing to release")
+    if task.state != TaskState.OPEN:
+        raise UserError(f"task {task_id} is {TaskState(task.state)}: nothing to release")
     window_end = int(task.release_height) + int(pol.release_window())
     if not has_opened(chain, int(task.release_height)):
         raise UserError(f"task {task_id}'s release window opens at block {task.release_height}; the chain is at block {chain.blocks.height}")
@@ -158,7 +158,7 @@ def reveal_model(pol: Any, chain: Any, trainer: Any, model_id: int, model_cid: s
     if model.revealed_at != 0:
         raise UserError(f"model {model_id} is already revealed")
     task = pol.task(model.task_id)
-    if task.state != 2:
+    if task.state != TaskState.RELEASED:
         raise UserError(f"task {model.task_id}'s test set is not released: reveal after the release")
     window_end = int(task.released_at) + int(pol.reveal_window())
     if next_block(chain) >= window_end:
@@ -174,8 +174,8 @@ def reveal_model(pol: Any, chain: Any, trainer: Any, model_id: int, model_cid: s
 def expire_task(pol: Any, chain: Any, caller: Any, task_id: int) -> None:
     """Expire a task whose test set was not released in its release window."""
     task = existing_task(pol, task_id)
-    if task.state != 1:
-        raise UserError(f"task {task_id} is {TASK_STATES.get(task.state, task.state)}: it cannot expire")
+    if task.state != TaskState.OPEN:
+        raise UserError(f"task {task_id} is {TaskState(task.state)}: it cannot expire")
     window_end = int(task.release_height) + int(pol.release_window())
     if not has_opened(chain, window_end):
         raise UserError(f"task {task_id}'s release window is open until block {window_end}")

@@ -79,7 +79,7 @@ def agent_workdir(role: str, account: Any) -> Path:
     return Path(os.environ.get("WEKACOIN_AGENTS", "wekacoin-data/agents")) / f"{role}-{account.address}"
 
 
-def _content_store(store_dir: Path | None, api: str | None) -> ContentStore:
+def content_store(store_dir: Path | None, api: str | None) -> ContentStore:
     if store_dir is not None and api is not None:
         raise UserError("--store-dir and --api name different stores: give one")
     return open_content_store(store_dir=store_dir, api=api)
@@ -184,7 +184,7 @@ def publish(dataset: Path, metric: Any, reward: int, hosting_fee: int, test_frac
     from wekacoin_offchain.ml import load_dataset
 
     data = load_dataset(dataset, classification=metric.kind.is_classification)
-    store = _content_store(store_dir, api)
+    store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
         agent = SupplierAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("supplier", sender))
         blocks = training_blocks if training_blocks is not None else int(contracts.pol.min_training_period())
@@ -200,7 +200,7 @@ def release(network: str | None, account: str, deployment_file: Path | None, sto
     """Release the test set of every task of the account whose release window is open."""
     from wekacoin_offchain.agents.supplier import SupplierAgent
 
-    store = _content_store(store_dir, api)
+    store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
         done = SupplierAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("supplier", sender)).step()
     click.echo("\n".join(done) if done else "nothing to release now")
@@ -224,7 +224,7 @@ def commit(task_id: int, kind: str | None, seed: int, model_file: Path | None, t
         raise UserError("give either --model KIND (fit one) or --model-file FILE (commit to a file)")
     if (model_file is None) != (train_score is None):
         raise UserError("--train-score goes with --model-file, and --model-file needs it")
-    store = _content_store(store_dir, api)
+    store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
         agent = TrainerAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender))
         if model_file is not None:
@@ -242,7 +242,7 @@ def reveal(network: str | None, account: str, deployment_file: Path | None, stor
     """Reveal every committed model of the account whose task's test set is out."""
     from wekacoin_offchain.agents.trainer import TrainerAgent
 
-    store = _content_store(store_dir, api)
+    store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
         done = TrainerAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender)).step()
     click.echo("\n".join(done) if done else "nothing to reveal now")

@@ -22,7 +22,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from wekacoin_offchain.chain.actions import TASK_STATES, existing_task, format_wkc
+from wekacoin_offchain.chain.actions import existing_task, format_wkc
 from wekacoin_offchain.chain.connection import (
     DeploymentRecord,
     bind,
@@ -34,23 +34,20 @@ from wekacoin_offchain.chain.connection import (
 )
 from wekacoin_offchain.commands.chain import (
     WkcAmount,
-    _content_store,
+    content_store,
     agent_workdir,
     chain_options,
     quiet_ape,
     session,
     store_options,
 )
+from wekacoin_offchain.chain.states import RoundState, TaskState, ValidatorStatus
 from wekacoin_offchain.commands.ml import supplier, trainer
 from wekacoin_offchain.errors import UserError
 
 if TYPE_CHECKING:
     from wekacoin_offchain.agents.validator import ValidatorAgent
 
-TASK_SETTLED, TASK_EXPIRED, TASK_CANCELLED = 4, 3, 5
-FINAL_TASK_STATES = frozenset({TASK_SETTLED, TASK_EXPIRED, TASK_CANCELLED})
-ROUND_STATES = {1: "active", 2: "finalized", 3: "cancelled"}
-VALIDATOR_NONE = 0
 
 Step = Callable[[], list[str]]
 
@@ -125,7 +122,7 @@ def until_settled(pol: Any, task_id: int | None) -> Callable[[], bool]:
     if task_id is None:
         return lambda: False
     existing_task(pol, task_id)  # an unknown id is a user mistake, told before the loop starts
-    return lambda: int(pol.task(task_id).state) in FINAL_TASK_STATES
+    return lambda: TaskState(int(pol.task(task_id).state)).is_final
 
 
 def owed_line(pol: Any, account: Any) -> Step:
@@ -158,7 +155,7 @@ def validator() -> None:
 
 def check_bond(pol: Any, token: Any, committee: Any, address: str, bond: int) -> None:
     """A `UserError` if an unregistered validator cannot bond `bond`; nothing if registered."""
-    if int(committee.validator(address).status) != VALIDATOR_NONE:
+    if int(committee.validator(address).status) != ValidatorStatus.NONE:
         return
     min_bond = int(pol.min_bond())
     if bond < min_bond:
@@ -208,7 +205,7 @@ def _validator_agent(network: str | None, account: str, deployment_file: Path | 
     from wekacoin_offchain.agents.validator import ValidatorAgent
     from wekacoin_offchain.ml.evaluator import Evaluator
 
-    store = _content_store(store_dir, api)
+    store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts), Evaluator() as evaluator:
         pol = contracts.pol
         limits = EvaluationLimits(tolerance=int(pol.score_tolerance()))
@@ -230,7 +227,7 @@ def run_supplier(poll: float, until_task: int | None, network: str | None, accou
     """Release test sets when their height comes and register stored objects, in a loop."""
     from wekacoin_offchain.agents.supplier import SupplierAgent
 
-    store = _content_store(store_dir, api)
+    store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
         agent = SupplierAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("supplier", sender))
         run_agent("supplier", str(sender.address), agent.step, poll=poll, finished=until_settled(contracts.pol, until_task), last_step=owed_line(contracts.pol, sender))
@@ -245,7 +242,7 @@ def run_trainer(poll: float, until_task: int | None, network: str | None, accoun
     """Reveal committed models once their test set is out and register them, in a loop."""
     from wekacoin_offchain.agents.trainer import TrainerAgent
 
-    store = _content_store(store_dir, api)
+    store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
         agent = TrainerAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender))
         run_agent("trainer", str(sender.address), agent.step, poll=poll, finished=until_settled(contracts.pol, until_task), last_step=owed_line(contracts.pol, sender))
@@ -317,7 +314,7 @@ def read_status(chain: Any, pol: Any, committee: Any, from_block: int, extra_acc
     for task_id in range(1, int(pol.task_count()) + 1):
         task = pol.task(task_id)
         known(str(task.supplier), "supplier")
-        tasks.append(TaskRow(task_id, TASK_STATES.get(int(task.state), str(task.state)), metric_by_id(int(task.metric)).name, int(task.reward), int(task.release_height), int(task.model_count)))
+        tasks.append(TaskRow(task_id, str(TaskState(int(task.state))), metric_by_id(int(task.metric)).name, int(task.reward), int(task.release_height), int(task.model_count)))
     models = []
     for model_id in range(1, int(pol.model_count()) + 1):
         model = pol.model(model_id)
@@ -326,7 +323,7 @@ def read_status(chain: Any, pol: Any, committee: Any, from_block: int, extra_acc
     rounds = []
     for round_id in range(1, int(committee.round_count()) + 1):
         r = committee.round(round_id)
-        rounds.append(RoundRow(round_id, int(r.task_id), int(r.attempt), ROUND_STATES.get(int(r.state), str(r.state)), int(r.quorum), int(r.proposals), bytes(committee.round_hash(round_id))))
+        rounds.append(RoundRow(round_id, int(r.task_id), int(r.attempt), str(RoundState(int(r.state))), int(r.quorum), int(r.proposals), bytes(committee.round_hash(round_id))))
     for event in committee.ValidatorRegistered.range(from_block, height + 1):
         known(str(event.validator), "validator")
     for address in extra_accounts:

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from os import PathLike
-from typing import Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
+
+from wekacoin_offchain.storage.errors import MissingFileError
 
 StrPath = str | PathLike[str]
+
+
+def open_to_add(path: StrPath) -> IO[bytes]:
+    """`path` opened for reading, or a `MissingFileError` that says why it cannot be."""
+    try:
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+    except IsADirectoryError:
+        raise MissingFileError(f"{path} is a directory, not a file") from None
+    except FileNotFoundError:
+        raise MissingFileError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise MissingFileError(f"cannot read {path}: {exc.strerror}") from None
 
 
 @runtime_checkable

@@ -14,11 +14,10 @@ from typing import IO, Any
 
 import httpx
 
-from wekacoin_offchain.storage.base import StrPath
+from wekacoin_offchain.storage.base import StrPath, open_to_add
 from wekacoin_offchain.storage.cids import canonical_cid, checked_cid_version, parse_cid
 from wekacoin_offchain.storage.errors import (
     ContentNotFoundError,
-    MissingFileError,
     StorageError,
     StoreUnavailableError,
 )
@@ -95,15 +94,7 @@ class KuboRpcStore:
         return self._add("data", bytes(data), cid_version, only_hash)
 
     def add_file(self, path: StrPath, cid_version: int = 1, only_hash: bool = False) -> str:
-        try:
-            stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
-        except IsADirectoryError:
-            raise MissingFileError(f"{path} is a directory, not a file") from None
-        except FileNotFoundError:
-            raise MissingFileError(f"no such file: {path}") from None
-        except OSError as exc:
-            raise MissingFileError(f"cannot read {path}: {exc.strerror}") from None
-        with stream:
+        with open_to_add(path) as stream:
             # httpx sends a file object in pieces: the upload streams.
             return self._add(Path(path).name, stream, cid_version, only_hash)
 

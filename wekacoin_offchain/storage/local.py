@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from wekacoin_offchain.storage.base import StrPath
+from wekacoin_offchain.storage.base import StrPath, open_to_add
 from wekacoin_offchain.storage.cids import (
     DAG_PB,
     RAW,
@@ -42,7 +42,6 @@ from wekacoin_offchain.storage.dagpb import DecodeError, UnixFsType, decode_pb_n
 from wekacoin_offchain.storage.errors import (
     ContentNotFoundError,
     CorruptBlockError,
-    MissingFileError,
     StorageError,
     UnsupportedContentError,
 )
@@ -69,15 +68,7 @@ class LocalBlockStore:
 
     def add_file(self, path: StrPath, cid_version: int = 1, only_hash: bool = False) -> str:
         version = checked_cid_version(cid_version)
-        try:
-            stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
-        except IsADirectoryError:
-            raise MissingFileError(f"{path} is a directory, not a file") from None
-        except FileNotFoundError:
-            raise MissingFileError(f"no such file: {path}") from None
-        except OSError as exc:
-            raise MissingFileError(f"cannot read {path}: {exc.strerror}") from None
-        with stream:
+        with open_to_add(path) as stream:
             return self._add(read_chunks(stream), version, only_hash)
 
     def _add(self, chunks: Iterable[bytes], cid_version: int, only_hash: bool) -> str:

@@ -45,7 +45,7 @@ from wekacoin_offchain.audit.events import (
     Voted,
     Withdrawn,
 )
-from wekacoin_offchain.consensus.agreement import ConsensusResult, ModelFacts, Proposal, RankedModel, compute_consensus
+from wekacoin_offchain.consensus.agreement import ModelFacts, Proposal, RankedModel, compute_consensus, result_hash
 from wekacoin_offchain.consensus.payouts import (
     Credit,
     CreditReason,
@@ -311,17 +311,9 @@ def _check_committee(proposals: Sequence[Proposed], recorded: bytes, mismatches:
 
 
 def _result_hash(finalized: RoundFinalized) -> bytes:
-    # The finalized payload is a ConsensusResult; usable/discarded are not hashed.
-    return ConsensusResult(
-        round_id=finalized.round_id,
-        attempt=finalized.attempt,
-        task_id=finalized.task_id,
-        task_valid=finalized.task_valid,
-        ranking=finalized.ranking,
-        genuine_members=finalized.genuine_members,
-        usable=(),
-        discarded=(),
-    ).result_hash()
+    return result_hash(
+        finalized.round_id, finalized.attempt, finalized.task_id, finalized.task_valid, finalized.ranking, finalized.genuine_members
+    )
 
 
 def _check_members(finalized: RoundFinalized, proposers: set[str], votes: Mapping[str, bytes]) -> list[str]:

@@ -9,35 +9,31 @@ from __future__ import annotations
 import enum
 
 
-class TaskState(enum.IntEnum):
+class _State(enum.IntEnum):
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+class TaskState(_State):
     OPEN = 1  # published; the test set is not released yet
     RELEASED = 2
     EXPIRED = 3
     SETTLED = 4
     CANCELLED = 5
 
-    def __str__(self) -> str:
-        return self.name.lower()
-
     @property
     def is_final(self) -> bool:
         return self in (TaskState.EXPIRED, TaskState.SETTLED, TaskState.CANCELLED)
 
 
-class RoundState(enum.IntEnum):
+class RoundState(_State):
     ACTIVE = 1
     FINALIZED = 2
     CANCELLED = 3
 
-    def __str__(self) -> str:
-        return self.name.lower()
 
-
-class ValidatorStatus(enum.IntEnum):
+class ValidatorStatus(_State):
     NONE = 0
     ACTIVE = 1
     EXITING = 2
     EXITED = 3
-
-    def __str__(self) -> str:
-        return self.name.lower()

@@ -103,19 +103,19 @@ class ConsensusResult:
 
     def result_hash(self) -> bytes:
         """keccak256 of the ABI-encoded result: what every member signs and the contract checks."""
-        return keccak(
-            encode(
-                RESULT_ABI_TYPES,
-                (
-                    self.round_id,
-                    self.attempt,
-                    self.task_id,
-                    self.task_valid,
-                    [(m.model_id, m.genuine, m.score) for m in self.ranking],
-                    list(self.genuine_members),
-                ),
-            )
+        return result_hash(self.round_id, self.attempt, self.task_id, self.task_valid, self.ranking, self.genuine_members)
+
+
+def result_hash(
+    round_id: int, attempt: int, task_id: int, task_valid: bool, ranking: Sequence[RankedModel], genuine_members: Sequence[str]
+) -> bytes:
+    """keccak256 of the ABI-encoded result (round_spec), from its hashed fields alone."""
+    return keccak(
+        encode(
+            RESULT_ABI_TYPES,
+            (round_id, attempt, task_id, task_valid, [(m.model_id, m.genuine, m.score) for m in ranking], list(genuine_members)),
         )
+    )
 
 
 def compute_consensus(

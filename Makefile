@@ -3,7 +3,7 @@
 # package-lock.json into node_modules/ (js-ipfs for the Kubo RPC tests, anvil).
 #
 #   make demo    the main job on the embedded chain and content store
-#   make test    the whole test suite (what .ci/run runs)
+#   make test    lint, format and type checks, then the whole test suite (what .ci/run runs)
 
 PYTHON ?= python3
 VENV := .venv
@@ -18,7 +18,7 @@ VVM_VYPER := $(HOME)/.vvm/vyper-$(VYPER_VERSION)
 # about this project.
 export PYTHONWARNINGS := ignore::UserWarning:pydantic_settings.sources.utils
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo lint test bench clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(VVM_VYPER)
 
@@ -39,7 +39,12 @@ $(VVM_VYPER): $(PY_STAMP)
 demo: setup
 	$(BIN)/ape run demo
 
-test: setup
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/pytest
 
 bench: setup

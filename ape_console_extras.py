@@ -23,6 +23,7 @@ from wekacoin_offchain.storage import LocalBlockStore, open_content_store
 __all__ = [
     "EvaluationLimits",
     "Evaluator",
+    "LocalBlockStore",
     "SupplierAgent",
     "TaskRequest",
     "TrainerAgent",
@@ -37,7 +38,6 @@ __all__ = [
     "open_content_store",
     "task_facts",
     "test_commitment",
-    "LocalBlockStore",
 ]
 
 

@@ -85,9 +85,22 @@ def synthetic_history(rounds: int, models: int, members: int) -> tuple[EventLog,
         events.append(RoundOpened(*at(), task_id, task_id, 1, seed))
         accepted = []
         for member in committee:
-            accepted.append(AcceptedProposal(member, keccak(b"vrf" + member.encode()), keccak(b"ranking" + member.encode())))
+            accepted.append(
+                AcceptedProposal(member, keccak(b"vrf" + member.encode()), keccak(b"ranking" + member.encode()))
+            )
             proposal = accepted[-1]
-            events.append(Proposed(*at(), task_id, member, 1, proposal.vrf_output, proposal.ranking_hash, "bafy", committee_hash(accepted)))
+            events.append(
+                Proposed(
+                    *at(),
+                    task_id,
+                    member,
+                    1,
+                    proposal.vrf_output,
+                    proposal.ranking_hash,
+                    "bafy",
+                    committee_hash(accepted),
+                )
+            )
         genuine = tuple(committee)
         result = ConsensusResult(task_id, 1, task_id, True, tuple(ranking), genuine, (), ()).result_hash()
         chain_hash = round_hash(chain_hash, task_id, task_id, seed, committee_hash(accepted), result)
@@ -106,7 +119,22 @@ def synthetic_history(rounds: int, models: int, members: int) -> tuple[EventLog,
             owed[credit.account] += credit.amount
         events.append(RoundSettled(*at(), task_id, task_id, 1, result, chain_hash))
         events.append(TaskSettled(*at(), task_id, True))
-        events.append(RoundFinalized(*at(), task_id, task_id, 1, seed, committee_hash(accepted), result, chain_hash, True, tuple(ranking), genuine, genuine))
+        events.append(
+            RoundFinalized(
+                *at(),
+                task_id,
+                task_id,
+                1,
+                seed,
+                committee_hash(accepted),
+                result,
+                chain_hash,
+                True,
+                tuple(ranking),
+                genuine,
+                genuine,
+            )
+        )
     credited = sum(owed.values())
     state = ChainState(credited, 0, credited, 0, round_hashes, dict(owed), blockhashes)
     return EventLog(events), state
@@ -123,7 +151,9 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         if not report.clean:
             raise RuntimeError(f"the synthetic history does not audit clean: {report}")
-        table.add_row(str(rounds), str(models), str(members), str(len(log)), f"{elapsed:.2f}", f"{1_000 * elapsed / rounds:.1f}")
+        table.add_row(
+            str(rounds), str(models), str(members), str(len(log)), f"{elapsed:.2f}", f"{1_000 * elapsed / rounds:.1f}"
+        )
     Console().print(table)
 
 

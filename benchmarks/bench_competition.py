@@ -54,8 +54,7 @@ from ape.logging import logger
 from rich.console import Console
 from rich.table import Table
 
-from wekacoin_offchain.agents import trainer as trainer_module
-from wekacoin_offchain.agents import validator as validator_module
+from wekacoin_offchain.agents import trainer as trainer_module, validator as validator_module
 from wekacoin_offchain.agents.competition import (
     BOND,
     DEMO_PARAMETERS,
@@ -131,15 +130,27 @@ def timed_components(stopwatch: Stopwatch, store: LocalBlockStore) -> Iterator[N
     with ExitStack() as patches:
         for name in STORE_METHODS:
             patches.enter_context(mock.patch.object(store, name, stopwatch.wrap("storage", getattr(store, name))))
-        patches.enter_context(mock.patch.object(Evaluator, "evaluate", stopwatch.wrap("evaluation", Evaluator.evaluate)))
         patches.enter_context(
-            mock.patch.object(validator_module, "compute_consensus", stopwatch.wrap("agreement", validator_module.compute_consensus))
+            mock.patch.object(Evaluator, "evaluate", stopwatch.wrap("evaluation", Evaluator.evaluate))
         )
-        patches.enter_context(mock.patch.object(CandidateRanking, "encode", stopwatch.wrap("agreement", CandidateRanking.encode)))
+        patches.enter_context(
+            mock.patch.object(
+                validator_module, "compute_consensus", stopwatch.wrap("agreement", validator_module.compute_consensus)
+            )
+        )
+        patches.enter_context(
+            mock.patch.object(CandidateRanking, "encode", stopwatch.wrap("agreement", CandidateRanking.encode))
+        )
         decode = CandidateRanking.decode.__func__  # type: ignore[attr-defined]
-        patches.enter_context(mock.patch.object(CandidateRanking, "decode", classmethod(stopwatch.wrap("agreement", decode))))
-        patches.enter_context(mock.patch.object(ConsensusResult, "result_hash", stopwatch.wrap("agreement", ConsensusResult.result_hash)))
-        patches.enter_context(mock.patch.object(trainer_module, "fit_model", stopwatch.wrap("training", trainer_module.fit_model)))
+        patches.enter_context(
+            mock.patch.object(CandidateRanking, "decode", classmethod(stopwatch.wrap("agreement", decode)))
+        )
+        patches.enter_context(
+            mock.patch.object(ConsensusResult, "result_hash", stopwatch.wrap("agreement", ConsensusResult.result_hash))
+        )
+        patches.enter_context(
+            mock.patch.object(trainer_module, "fit_model", stopwatch.wrap("training", trainer_module.fit_model))
+        )
         yield
 
 
@@ -197,7 +208,9 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
         token.transfer(account, 1_000 * WEI_PER_WKC, sender=deployer)
     store = LocalBlockStore(workdir / "store")
     supplier = SupplierAgent(chain, pol, token, supplier_account, store, workdir / "supplier")
-    trainers = [TrainerAgent(chain, pol, token, a, store, workdir / f"trainer-{i}") for i, a in enumerate(trainer_accounts)]
+    trainers = [
+        TrainerAgent(chain, pol, token, a, store, workdir / f"trainer-{i}") for i, a in enumerate(trainer_accounts)
+    ]
     fee = int(pol.participation_fee())
     for position, trainer in enumerate(trainers):
         # One approval for all of a trainer's fees, not one before each commitment.
@@ -205,7 +218,15 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
     limits = EvaluationLimits(timeout_s=30.0, memory_mb=1_024, tolerance=int(pol.score_tolerance()))
     validators = [
         ValidatorAgent(
-            chain, pol, token, deployment.committee, account, store, workdir / f"validator-{i}", evaluator, limits,
+            chain,
+            pol,
+            token,
+            deployment.committee,
+            account,
+            store,
+            workdir / f"validator-{i}",
+            evaluator,
+            limits,
             edit_ranking=inflate_scores if i == VALIDATORS - 1 else None,
         )
         for i, account in enumerate(validator_accounts)
@@ -213,7 +234,12 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
     for validator in validators:
         validator.register(BOND)
     cast = Cast(
-        deployment=deployment, deployed_from=deployed_from, supplier=supplier, trainers=trainers, validators=validators, liar=validators[-1]
+        deployment=deployment,
+        deployed_from=deployed_from,
+        supplier=supplier,
+        trainers=trainers,
+        validators=validators,
+        liar=validators[-1],
     )
     # The demo's helpers (mining, stepping agents, the round loop), printing nowhere.
     driver = Competition(chain, accounts, Console(quiet=True), workdir, evaluator)
@@ -225,7 +251,12 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
     with timed_components(stopwatch, store):
         dataset = parse_dataset(breast_cancer_csv(), fmt="csv", classification=True)
         task = supplier.publish(
-            dataset, metric_by_name("accuracy"), test_fraction=0.3, seed=11, reward=100 * WEI_PER_WKC, hosting_fee=10 * WEI_PER_WKC,
+            dataset,
+            metric_by_name("accuracy"),
+            test_fraction=0.3,
+            seed=11,
+            reward=100 * WEI_PER_WKC,
+            hosting_fee=10 * WEI_PER_WKC,
             training_blocks=models + WINDOW_SLACK,
         )
         supplier.step()
@@ -243,7 +274,9 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
     last_block = int(chain.blocks.height)
 
     (finalized,) = pol.RoundFinalized.range(first_block, last_block + 1)
-    transactions = sum(chain.provider.web3.eth.get_block_transaction_count(n) for n in range(first_block, last_block + 1))
+    transactions = sum(
+        chain.provider.web3.eth.get_block_transaction_count(n) for n in range(first_block, last_block + 1)
+    )
     total = sum(phases.seconds.values())
     return Measurement(
         models=models,
@@ -269,13 +302,33 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 
 def categories_table(measurements: list[Measurement]) -> Table:
-    table = Table(title="one competition on ape's test provider (5 validators, 6 trainers): wall seconds by category (share of total)")
-    for column in ("models", "total s", "chain", "storage", "evaluation", "agreement", "training", "transactions", "finalize gas", "load"):
+    table = Table(
+        title="one competition on ape's test provider (5 validators, 6 trainers): wall seconds by category (share of total)"
+    )
+    for column in (
+        "models",
+        "total s",
+        "chain",
+        "storage",
+        "evaluation",
+        "agreement",
+        "training",
+        "transactions",
+        "finalize gas",
+        "load",
+    ):
         table.add_column(column, justify="right")
     for m in measurements:
         seconds = [m.chain_s, *(m.category_s[c] for c in CATEGORIES)]
         shares = [f"{s:.1f} ({100 * s / m.total_s:.0f}%)" for s in seconds]
-        table.add_row(str(m.models), f"{m.total_s:.1f}", *shares, str(m.transactions), f"{m.finalize_gas:,}", f"{m.load_average:.1f}")
+        table.add_row(
+            str(m.models),
+            f"{m.total_s:.1f}",
+            *shares,
+            str(m.transactions),
+            f"{m.finalize_gas:,}",
+            f"{m.load_average:.1f}",
+        )
     return table
 
 
@@ -291,16 +344,24 @@ def phases_table(measurements: list[Measurement]) -> Table:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=parse_sizes, default=DEFAULT_SIZES, help="models per competition, e.g. 6,10,50,200")
+    parser.add_argument(
+        "--sizes", type=parse_sizes, default=DEFAULT_SIZES, help="models per competition, e.g. 6,10,50,200"
+    )
     args = parser.parse_args()
     logger.set_level("WARNING")
     console = Console(width=150)  # the whole table, also when piped to a file
     measurements = []
-    with ape.networks.ethereum.local.use_provider("test"), tempfile.TemporaryDirectory(prefix="wekacoin-bench-") as scratch, Evaluator() as evaluator:
+    with (
+        ape.networks.ethereum.local.use_provider("test"),
+        tempfile.TemporaryDirectory(prefix="wekacoin-bench-") as scratch,
+        Evaluator() as evaluator,
+    ):
         accounts = list(ape.accounts.test_accounts)
         needed = 2 + TRAINERS + VALIDATORS
         if len(accounts) < needed:
-            raise SystemExit(f"the benchmark needs {needed} test accounts, the network has {len(accounts)}: run it from the repository root")
+            raise SystemExit(
+                f"the benchmark needs {needed} test accounts, the network has {len(accounts)}: run it from the repository root"
+            )
         for models in args.sizes:
             # Every size starts from the same empty chain, so log queries that scan from
             # block 0 do not grow with the sizes run before it.

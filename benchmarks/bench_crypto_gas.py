@@ -92,15 +92,27 @@ def gas_table() -> Table:
 
     rows: list[tuple[str, int, int]] = []
     assert verifier.vrf_verify(public_key, 31_337, CONTRACT, 1, 0, SEED, proof) == output
-    rows.append(("vrf_verify (one VRF check)", *measure(verifier.vrf_verify, public_key, 31_337, CONTRACT, 1, 0, SEED, proof)))
+    rows.append(
+        ("vrf_verify (one VRF check)", *measure(verifier.vrf_verify, public_key, 31_337, CONTRACT, 1, 0, SEED, proof))
+    )
     rows.append(("verify_possession", *measure(verifier.verify_possession, public_key, prove_possession(key))))
-    rows.append(("verify (160-byte message)", *measure(verifier.verify, public_key, vrf_message, sign(key, vrf_message), SIGNATURE_DST)))
+    rows.append(
+        (
+            "verify (160-byte message)",
+            *measure(verifier.verify, public_key, vrf_message, sign(key, vrf_message), SIGNATURE_DST),
+        )
+    )
     rows.append(("hash_to_g1 (160-byte message)", *measure(verifier.hash_to_g1, vrf_message, SIGNATURE_DST)))
     rng = random.Random(0)
     for depth, label in ((0, "1 KiB"), (10, "1 MiB"), (20, "1 GiB"), (32, "4 TiB")):
         root, size, index, chunk, path = synthetic_chunk_proof(depth, rng)
         assert harness.verify_chunk(root, size, index, chunk, path)
-        rows.append((f"storage challenge, depth {depth} ({label} object)", *measure(harness.verify_chunk, root, size, index, chunk, path)))
+        rows.append(
+            (
+                f"storage challenge, depth {depth} ({label} object)",
+                *measure(harness.verify_chunk, root, size, index, chunk, path),
+            )
+        )
 
     table = Table(title="On-chain gas (titanoboa 0.2.8, py-evm Prague)")
     table.add_column("operation")
@@ -135,9 +147,17 @@ def python_table() -> Table:
     table.add_column("arkworks (used)", justify="right")
     table.add_column("py_ecc (reference)", justify="right")
     cases: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
-        ("hash_to_g1", lambda: hash_to_g1(message, SIGNATURE_DST), lambda: bls_reference.hash_to_g1(message, SIGNATURE_DST)),
+        (
+            "hash_to_g1",
+            lambda: hash_to_g1(message, SIGNATURE_DST),
+            lambda: bls_reference.hash_to_g1(message, SIGNATURE_DST),
+        ),
         ("sign", lambda: sign(key, message), lambda: bls_reference.sign(key, message)),
-        ("verify", lambda: verify(public_key, message, signature), lambda: bls_reference.verify(public_key, message, signature)),
+        (
+            "verify",
+            lambda: verify(public_key, message, signature),
+            lambda: bls_reference.verify(public_key, message, signature),
+        ),
     ]
     for name, fast, reference in cases:
         table.add_row(name, f"{median_seconds(fast, 21) * 1e3:.2f}", f"{median_seconds(reference, 3) * 1e3:.1f}")

@@ -59,11 +59,18 @@ def measure(rounds: int) -> dict[str, list[int]]:
             models = []
             for trainer in trainers:
                 n += 1
-                receipt = pol.commit_model(task_id, model_commitment(model_cid(n), trainer.address, salt), 900_000, sender=trainer)
+                receipt = pol.commit_model(
+                    task_id, model_commitment(model_cid(n), trainer.address, salt), 900_000, sender=trainer
+                )
                 record("commit_model", receipt)
                 models.append((receipt.decode_logs(pol.ModelCommitted)[0].model_id, trainer, n))
             n += 1
-            record("commit_model", pol.commit_model(doomed_id, model_commitment(model_cid(n), trainers[0].address, salt), 1, sender=trainers[0]))
+            record(
+                "commit_model",
+                pol.commit_model(
+                    doomed_id, model_commitment(model_cid(n), trainers[0].address, salt), 1, sender=trainers[0]
+                ),
+            )
             ape.chain.mine(max(0, release - ape.chain.blocks.height - 1))
             record("release_test", pol.release_test(task_id, TEST, salt, sender=supplier))
             for model_id, trainer, number in models:
@@ -83,7 +90,9 @@ def main() -> None:
     for column in ("call", "calls", "median", "min", "max"):
         table.add_column(column, justify="left" if column == "call" else "right")
     for name, values in measure(rounds).items():
-        table.add_row(name, str(len(values)), f"{int(statistics.median(values)):,}", f"{min(values):,}", f"{max(values):,}")
+        table.add_row(
+            name, str(len(values)), f"{int(statistics.median(values)):,}", f"{min(values):,}", f"{max(values):,}"
+        )
     Console().print(table)
 
 

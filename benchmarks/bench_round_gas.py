@@ -55,7 +55,9 @@ def measure(sender: str, function: Any, *args: Any) -> tuple[int, int]:
 def deployment(members: int) -> tuple[Protocol, list[tuple[Validator, bytes]], list[str]]:
     holder = boa.env.generate_address()
     protocol = Protocol(
-        deployment=deploy_on_boa(holder, holder=holder, committee_size=members, max_models_per_task=256, propose_window=members + 2),
+        deployment=deploy_on_boa(
+            holder, holder=holder, committee_size=members, max_models_per_task=256, propose_window=members + 2
+        ),
         holder=holder,
     )
     supplier = protocol.new_account(amount=10_000 * WEI_PER_WKC)
@@ -69,17 +71,30 @@ def deployment(members: int) -> tuple[Protocol, list[tuple[Validator, bytes]], l
     return protocol, committee, [supplier, *trainers]
 
 
-def run_round(protocol: Protocol, committee: list[tuple[Validator, bytes]], people: list[str], models: int, first_n: int) -> dict[str, tuple[int, int]]:
+def run_round(
+    protocol: Protocol, committee: list[tuple[Validator, bytes]], people: list[str], models: int, first_n: int
+) -> dict[str, tuple[int, int]]:
     supplier, trainers = people[0], people[1:]
     sizes = [1_000 + (n * 7) % 50 for n in range(models)]
-    task_id, model_ids = protocol.ready_task(supplier, trainers, models, first_n=first_n, train_cid=TRAIN_CID, sizes=sizes)
+    task_id, model_ids = protocol.ready_task(
+        supplier, trainers, models, first_n=first_n, train_cid=TRAIN_CID, sizes=sizes
+    )
     gas = {"open_round": measure(supplier, protocol.pol.open_round)}
     round_id = protocol.committee.active_round()
     for position, (validator, _) in enumerate(committee):
         chunk, path = protocol.storage_answer(validator, round_id)
         proof = protocol.vrf_proof(validator, round_id)
         ranking_hash = bytes([1 + position % 255]) * 32
-        cost = measure(validator.address, protocol.pol.propose, round_id, proof, chunk, path, ranking_hash, "bafkreirankingdocument")
+        cost = measure(
+            validator.address,
+            protocol.pol.propose,
+            round_id,
+            proof,
+            chunk,
+            path,
+            ranking_hash,
+            "bafkreirankingdocument",
+        )
         if position == 0:
             gas["propose"] = cost
     protocol.mine(protocol.params.propose_window)
@@ -97,7 +112,9 @@ def run_round(protocol: Protocol, committee: list[tuple[Validator, bytes]], peop
     gas["vote"] = measure(members[0], protocol.pol.vote, round_id, result)
     chain_id = boa.env.evm.patch.chain_id
     signatures = [sign_vote(keys[m], chain_id, protocol.pol.address, round_id, 1, result) for m in members[1:needed]]
-    gas["finalize"] = measure(supplier, protocol.pol.finalize, round_id, True, [e.as_tuple() for e in ranking], members, signatures)
+    gas["finalize"] = measure(
+        supplier, protocol.pol.finalize, round_id, True, [e.as_tuple() for e in ranking], members, signatures
+    )
     assert protocol.task(task_id).state == 4
     protocol.assert_money_invariant()
     return gas
@@ -105,7 +122,9 @@ def run_round(protocol: Protocol, committee: list[tuple[Validator, bytes]], peop
 
 def main() -> None:
     console = Console()
-    finalize = Table(title="finalize gas (every model and member genuine; quorum - 1 signatures batched, 1 vote on chain)")
+    finalize = Table(
+        title="finalize gas (every model and member genuine; quorum - 1 signatures batched, 1 vote on chain)"
+    )
     for column in ("members", "quorum", "models", "execution", "as a transaction", "target"):
         finalize.add_column(column, justify="right")
     others = Table(title="other round calls (largest task)")
@@ -119,7 +138,14 @@ def main() -> None:
             execution, transaction = gas["finalize"]
             target = "< 15M" if (members, models) == (16, 256) else ""
             verdict = ("ok" if transaction < TARGET else "OVER") if target else ""
-            finalize.add_row(str(members), str(needed), str(models), f"{execution:,}", f"{transaction:,}", f"{target} {verdict}".strip())
+            finalize.add_row(
+                str(members),
+                str(needed),
+                str(models),
+                f"{execution:,}",
+                f"{transaction:,}",
+                f"{target} {verdict}".strip(),
+            )
             if models == max(TASK_SIZES):
                 for call in ("open_round", "propose", "vote"):
                     execution, transaction = gas[call]

@@ -41,9 +41,7 @@ class Row:
     seconds: float
 
 
-def best_time(
-    run: Callable[[], object], repeat: int, prepare: Callable[[], None] = lambda: None
-) -> float:
+def best_time(run: Callable[[], object], repeat: int, prepare: Callable[[], None] = lambda: None) -> float:
     times = []
     for _ in range(repeat):
         prepare()
@@ -100,14 +98,10 @@ def measure(workdir: Path, size: int, repeat: int) -> tuple[float, float, list[R
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mib", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--dir", type=Path, default=None, help="where the input file and the stores go"
-    )
+    parser.add_argument("--dir", type=Path, default=None, help="where the input file and the stores go")
     arguments = parser.parse_args()
     size = arguments.size_mib << 20
 
@@ -115,9 +109,7 @@ def main() -> None:
         of_file, in_memory, rows = measure(Path(work), size, arguments.repeat)
 
     place = arguments.dir or Path(tempfile.gettempdir())
-    table = Table(
-        title=f"Embedded content store in {place}: {arguments.size_mib} MiB, best of {arguments.repeat}"
-    )
+    table = Table(title=f"Embedded content store in {place}: {arguments.size_mib} MiB, best of {arguments.repeat}")
     for column in (
         "operation",
         "seconds",

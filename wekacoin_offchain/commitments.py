@@ -29,7 +29,12 @@ def test_commitment(test_cid: str, salt: bytes) -> bytes:
 
 def model_commitment(model_cid: str, trainer: str, salt: bytes) -> bytes:
     """The commitment a trainer publishes to its model before the release height."""
-    return keccak(encode(["string", "address", "bytes32"], [_non_empty(model_cid, "model"), to_checksum_address(trainer), _salt32(salt)]))
+    return keccak(
+        encode(
+            ["string", "address", "bytes32"],
+            [_non_empty(model_cid, "model"), to_checksum_address(trainer), _salt32(salt)],
+        )
+    )
 
 
 # pytest would otherwise collect `test_commitment` from modules that import it.

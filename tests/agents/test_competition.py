@@ -45,7 +45,15 @@ def test_competition_pays_the_honest_best_and_not_the_liar(ape_chain: Any, tmp_p
         else:
             pytest.fail("the victim never proposed")
         restarted = ValidatorAgent(
-            ape_chain, pol, cast.deployment.token, committee, victim.account, victim.store, tmp_path / "validator-0", evaluator, victim.limits
+            ape_chain,
+            pol,
+            cast.deployment.token,
+            committee,
+            victim.account,
+            victim.store,
+            tmp_path / "validator-0",
+            evaluator,
+            victim.limits,
         )
         assert restarted.secret_key == victim.secret_key  # the key came back from its working directory
         assert restarted.step() == []  # it already proposed in this attempt: no second proposal
@@ -57,7 +65,9 @@ def test_competition_pays_the_honest_best_and_not_the_liar(ape_chain: Any, tmp_p
     by_reason: dict[int, dict[str, int]] = {}
     for event in credits:
         by_reason.setdefault(int(event.reason), {})
-        by_reason[int(event.reason)][str(event.account)] = by_reason[int(event.reason)].get(str(event.account), 0) + int(event.amount)
+        by_reason[int(event.reason)][str(event.account)] = by_reason[int(event.reason)].get(
+            str(event.account), 0
+        ) + int(event.amount)
 
     # The honest best model is ranked first and its trainer takes the reward.
     trainer_of = {s.model_id: t.account.address for t, s in submissions}

@@ -45,14 +45,20 @@ def chain_state(protocol: Protocol, log: EventLog, blockhashes: dict[int, bytes]
         escrowed=pol.escrowed(),
         credited=pol.credited(),
         bonded=pol.bonded(),
-        round_hashes={round_id: bytes(pol.round_hash(round_id)) for round_id in range(1, protocol.committee.round_count() + 1)},
+        round_hashes={
+            round_id: bytes(pol.round_hash(round_id)) for round_id in range(1, protocol.committee.round_count() + 1)
+        },
         owed={account: pol.owed(account) for account in accounts},
         blockhashes=blockhashes,
     )
 
 
-def settle_in_second_attempt(protocol: Protocol, members: list[tuple[Validator, bytes]], supplier: str, trainers: list[str]) -> int:
-    task_id, model_ids = protocol.ready_task(supplier, trainers, models=4, sizes=[1_000, 2_000, 1_000, 1_000], unrevealed=frozenset({3}))
+def settle_in_second_attempt(
+    protocol: Protocol, members: list[tuple[Validator, bytes]], supplier: str, trainers: list[str]
+) -> int:
+    task_id, model_ids = protocol.ready_task(
+        supplier, trainers, models=4, sizes=[1_000, 2_000, 1_000, 1_000], unrevealed=frozenset({3})
+    )
     object_id = protocol.register_object(supplier, TRAIN_CID, TRAIN_DATA)  # a CID the supplier published
     for validator, _ in members:
         protocol.claim(validator, object_id, TRAIN_DATA)

@@ -59,9 +59,14 @@ def run(ape_chain: Any) -> ShortRun:
     tasks = []
     for _ in range(2):
         release = ape_chain.blocks.height + 2 + params.min_training_period
-        request = TaskRequest(TRAIN, test_commitment(TEST, SALT), "accuracy", release, 50 * WKC, 5 * WKC, BASELINE, 330_000)
+        request = TaskRequest(
+            TRAIN, test_commitment(TEST, SALT), "accuracy", release, 50 * WKC, 5 * WKC, BASELINE, 330_000
+        )
         tasks.append(actions.publish_task(pol, token, ape_chain, supplier, request))
-    models = [actions.commit_model(pol, token, ape_chain, trainer, task, MODEL, salt, 900_000) for task, salt in zip(tasks, MODEL_SALTS)]
+    models = [
+        actions.commit_model(pol, token, ape_chain, trainer, task, MODEL, salt, 900_000)
+        for task, salt in zip(tasks, MODEL_SALTS, strict=True)
+    ]
     ape_chain.mine(params.min_training_period)
     actions.release_test(pol, ape_chain, supplier, tasks[0], TEST, SALT)
     actions.reveal_model(pol, ape_chain, trainer, models[0], MODEL, MODEL_SALTS[0], 1_234)
@@ -82,7 +87,9 @@ def test_a_short_run_read_through_ape_audits_clean(ape_chain: Any, run: ShortRun
     assert [(verdict.subject, verdict.outcome) for verdict in report.verdicts] == [("task 2", "expired")]
 
 
-def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+def run_cli(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
     """`wekacoin ARGS` in this process (so that it sees the in-process network): exit code, stdout, stderr."""
     monkeypatch.setattr(sys, "argv", ["wekacoin", *args])
     code = 0
@@ -104,7 +111,9 @@ def test_the_cli_audits_a_deployment_file(
     assert (code, err) == (0, "")
     assert "task 2" in out and "expired" in out and "audit clean" in out
     store = ["--store-dir", str(tmp_path / "store")]  # no round here: no document to fetch
-    code, out, _ = run_cli(["audit", "--network", LOCAL, "--address", deployment.pol.address, *store], monkeypatch, capsys)
+    code, out, _ = run_cli(
+        ["audit", "--network", LOCAL, "--address", deployment.pol.address, *store], monkeypatch, capsys
+    )
     assert code == 0 and "audit clean" in out
 
 
@@ -113,7 +122,11 @@ def test_a_log_that_starts_too_late_is_a_mismatch_exit_1(
 ) -> None:
     # Without the publications the escrow cannot be rebuilt from the events.
     late = str(run.block + 10)
-    code, out, _ = run_cli(["audit", "--network", LOCAL, "--address", run.deployment.pol.address, "--from-block", late], monkeypatch, capsys)
+    code, out, _ = run_cli(
+        ["audit", "--network", LOCAL, "--address", run.deployment.pol.address, "--from-block", late],
+        monkeypatch,
+        capsys,
+    )
     assert code == 1
     assert "audit found mismatches" in out and "mismatch" in out
 
@@ -121,9 +134,15 @@ def test_a_log_that_starts_too_late_is_a_mismatch_exit_1(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--address", "0x000000000000000000000000000000000000dEaD"], "error: no contract at 0x000000000000000000000000000000000000dEaD on this network\n"),
+        (
+            ["--address", "0x000000000000000000000000000000000000dEaD"],
+            "error: no contract at 0x000000000000000000000000000000000000dEaD on this network\n",
+        ),
         (["--address", "0x1234"], "error: '0x1234' is not an address\n"),
-        (["--network", "http://127.0.0.1:1", "--address", "0x000000000000000000000000000000000000dEaD"], "error: cannot connect to network"),
+        (
+            ["--network", "http://127.0.0.1:1", "--address", "0x000000000000000000000000000000000000dEaD"],
+            "error: cannot connect to network",
+        ),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(

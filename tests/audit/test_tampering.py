@@ -30,7 +30,11 @@ def failed_checks(report: AuditReport) -> dict[str, str]:
 
 def test_a_changed_credit_amount_is_a_payout_and_a_money_mismatch(recorded_run: RecordedRun) -> None:
     reward = next(e for e in recorded_run.log.of_type(Credited) if e.reason == CreditReason.REWARD)
-    report = audit(tampered(recorded_run, reward, replace(reward, amount=reward.amount + 1)), recorded_run.state, recorded_run.params)
+    report = audit(
+        tampered(recorded_run, reward, replace(reward, amount=reward.amount + 1)),
+        recorded_run.state,
+        recorded_run.params,
+    )
     assert not report.clean
     assert mismatches_of(report, "round 1") == (
         f"credit missing: {reward.amount} wei to {reward.account} (reward)",
@@ -45,7 +49,9 @@ def test_a_changed_ranking_entry_breaks_the_result_hash(recorded_run: RecordedRu
     finalized = recorded_run.log.of_type(RoundFinalized)[0]
     first = finalized.ranking[0]
     ranking = (replace(first, score=first.score + 1), *finalized.ranking[1:])
-    report = audit(tampered(recorded_run, finalized, replace(finalized, ranking=ranking)), recorded_run.state, recorded_run.params)
+    report = audit(
+        tampered(recorded_run, finalized, replace(finalized, ranking=ranking)), recorded_run.state, recorded_run.params
+    )
     mismatches = mismatches_of(report, "round 1")
     assert mismatches[0].startswith(f"result hash: chain has 0x{finalized.result_hash.hex()}, rules give 0x")
     # The round hashes recorded were made from the real result: they no longer follow either.
@@ -94,7 +100,9 @@ def test_a_wrong_payout_rule_is_caught_credit_by_credit(recorded_run: RecordedRu
 def test_a_credit_to_the_wrong_account_is_caught(recorded_run: RecordedRun) -> None:
     refund = next(e for e in recorded_run.log.of_type(Credited) if e.task_id == recorded_run.expired_task)
     thief = "0x000000000000000000000000000000000000dEaD"
-    report = audit(tampered(recorded_run, refund, replace(refund, account=thief)), recorded_run.state, recorded_run.params)
+    report = audit(
+        tampered(recorded_run, refund, replace(refund, account=thief)), recorded_run.state, recorded_run.params
+    )
     assert mismatches_of(report, f"task {recorded_run.expired_task}") == (
         f"credit missing: {refund.amount} wei to {refund.account} (fee refund)",
         f"credit not due: {refund.amount} wei to {thief} (fee refund)",
@@ -131,7 +139,9 @@ def test_a_token_balance_off_by_one_breaks_the_money_invariant(recorded_run: Rec
 
 def test_a_valid_validator_that_voted_for_another_result_is_caught(recorded_run: RecordedRun) -> None:
     vote = recorded_run.log.of_type(Voted)[0]
-    report = audit(tampered(recorded_run, vote, replace(vote, result_hash=b"\x03" * 32)), recorded_run.state, recorded_run.params)
+    report = audit(
+        tampered(recorded_run, vote, replace(vote, result_hash=b"\x03" * 32)), recorded_run.state, recorded_run.params
+    )
     assert mismatches_of(report, "round 1") == (f"valid validator {vote.member} voted on chain for another result",)
 
 

@@ -23,17 +23,17 @@ WKC = 10**18
 
 
 def _request(chain: Any, deployment: Deployment, **change: Any) -> TaskRequest:
-    fields = dict(
-        train_cid=TRAIN,
-        test_commitment=test_commitment(TEST, SALT),
-        metric="accuracy",
+    fields: dict[str, Any] = {
+        "train_cid": TRAIN,
+        "test_commitment": test_commitment(TEST, SALT),
+        "metric": "accuracy",
         # + 2: the publication follows the escrow's approval, in a block of its own
-        release_height=chain.blocks.height + 2 + deployment.parameters.min_training_period,
-        reward=50 * WKC,
-        hosting_fee=5 * WKC,
-        baseline_cid=BASELINE,
-        baseline_score=330_000,
-    )
+        "release_height": chain.blocks.height + 2 + deployment.parameters.min_training_period,
+        "reward": 50 * WKC,
+        "hosting_fee": 5 * WKC,
+        "baseline_cid": BASELINE,
+        "baseline_score": 330_000,
+    }
     fields.update(change)
     return TaskRequest(**fields)
 
@@ -87,7 +87,9 @@ def test_publish_mistakes_fail_before_any_transaction(
 ) -> None:
     nonce = accounts[1].nonce
     with pytest.raises(UserError, match=message):
-        actions.publish_task(deployment.pol, deployment.token, ape_chain, accounts[1], _request(ape_chain, deployment, **change))
+        actions.publish_task(
+            deployment.pol, deployment.token, ape_chain, accounts[1], _request(ape_chain, deployment, **change)
+        )
     assert accounts[1].nonce == nonce  # nothing was sent
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from sklearn.datasets import load_iris
@@ -43,7 +42,19 @@ def task_life(cli: Cli, anvil: Anvil) -> dict[str, str]:
     said = {"deploy": cli.ok("deploy", "--param", "min_training_period=6")}
     for n in (1, 2):
         cli.ok("transfer", f"test:{n}", "500")
-    said["publish"] = cli.ok("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "50", "--account", "test:1", "--training-blocks", "8")
+    said["publish"] = cli.ok(
+        "supplier",
+        "publish",
+        "iris.csv",
+        "--metric",
+        "accuracy",
+        "--reward",
+        "50",
+        "--account",
+        "test:1",
+        "--training-blocks",
+        "8",
+    )
     said["commit"] = cli.ok("trainer", "commit", "1", "--model", "logistic", "--account", "test:2")
     said["early release"] = cli.ok("supplier", "release", "--account", "test:1")
     anvil.mine(10)
@@ -71,23 +82,45 @@ def test_a_task_through_the_command_line(task_life: dict[str, str]) -> None:
     [
         (("deploy", "--network", "ethereum:local:nope"), r"^error: cannot connect to network 'ethereum:local:nope'"),
         (("deploy", "--network", "http://127.0.0.1:9"), r"^error: cannot connect .*wekacoin node"),
-        (("supplier", "publish", "missing.csv", "--metric", "accuracy", "--reward", "1"), r"^error: .*missing.csv.* does not exist"),
+        (
+            ("supplier", "publish", "missing.csv", "--metric", "accuracy", "--reward", "1"),
+            r"^error: .*missing.csv.* does not exist",
+        ),
         (("supplier", "publish", "iris.csv", "--metric", "accurate", "--reward", "1"), r"^error: .*unknown metric"),
-        (("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "lots"), r"^error: .*not an amount of WKC"),
-        (("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "50", "--account", "test:7"), r"^error: 0x[0-9a-fA-F]+ holds 0 WKC but needs 51 WKC for the escrow"),
-        (("trainer", "commit", "999", "--model", "logistic", "--account", "test:2"), r"^error: task 999 does not exist"),
-        (("trainer", "commit", "1", "--model", "logistic", "--account", "test:2"), r"^error: task 1 is released: it no longer accepts models"),
+        (
+            ("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "lots"),
+            r"^error: .*not an amount of WKC",
+        ),
+        (
+            ("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "50", "--account", "test:7"),
+            r"^error: 0x[0-9a-fA-F]+ holds 0 WKC but needs 51 WKC for the escrow",
+        ),
+        (
+            ("trainer", "commit", "999", "--model", "logistic", "--account", "test:2"),
+            r"^error: task 999 does not exist",
+        ),
+        (
+            ("trainer", "commit", "1", "--model", "logistic", "--account", "test:2"),
+            r"^error: task 1 is released: it no longer accepts models",
+        ),
         (("trainer", "commit", "1", "--model", "logistic", "--account", "test:99"), r"^error: account 'test:99'"),
         (("withdraw", "--account", "test:5"), r"^error: nothing is owed to 0x"),
         (("transfer", "test:3", "1", "--deployment", "nowhere.json"), r"^error: no deployment file nowhere.json"),
     ],
 )
-def test_user_mistakes_end_in_one_line(cli: Cli, task_life: dict[str, str], args: tuple[str, ...], pattern: str) -> None:
+def test_user_mistakes_end_in_one_line(
+    cli: Cli, task_life: dict[str, str], args: tuple[str, ...], pattern: str
+) -> None:
     _one_line_error(cli.run(*args), pattern)
 
 
 def test_committing_after_the_release_height(cli: Cli, anvil: Anvil, task_life: dict[str, str]) -> None:
-    published = cli.ok("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "5", "--account", "test:1")
+    published = cli.ok(
+        "supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "5", "--account", "test:1"
+    )
     task_id = re.search(r"task (\d+) published", published).group(1)
     anvil.mine(20)
-    _one_line_error(cli.run("trainer", "commit", task_id, "--model", "tree", "--account", "test:2"), rf"^error: task {task_id} stopped accepting models at its release height")
+    _one_line_error(
+        cli.run("trainer", "commit", task_id, "--model", "tree", "--account", "test:2"),
+        rf"^error: task {task_id} stopped accepting models at its release height",
+    )

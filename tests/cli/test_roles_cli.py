@@ -37,7 +37,19 @@ def cli(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Cli:
     user.ok("deploy")
     for n in (SUPPLIER, TRAINER, VALIDATOR):
         user.ok("transfer", f"test:{n}", "500")
-    user.ok("supplier", "publish", "iris.csv", "--metric", "accuracy", "--reward", "50", "--training-blocks", "30", "--account", f"test:{SUPPLIER}")
+    user.ok(
+        "supplier",
+        "publish",
+        "iris.csv",
+        "--metric",
+        "accuracy",
+        "--reward",
+        "50",
+        "--training-blocks",
+        "30",
+        "--account",
+        f"test:{SUPPLIER}",
+    )
     user.ok("trainer", "commit", "1", "--model", "tree", "--account", f"test:{TRAINER}")
     return user
 
@@ -56,7 +68,10 @@ def _addresses(anvil: Anvil) -> list[str]:
 
 
 def test_validator_register_once(cli: Cli) -> None:
-    assert cli.ok("validator", "register", "--bond", "200", "--account", f"test:{VALIDATOR}").strip() == "registered with a bond of 200 WKC"
+    assert (
+        cli.ok("validator", "register", "--bond", "200", "--account", f"test:{VALIDATOR}").strip()
+        == "registered with a bond of 200 WKC"
+    )
     assert "is registered already" in cli.ok("validator", "register", "--bond", "200", "--account", f"test:{VALIDATOR}")
 
 
@@ -65,14 +80,28 @@ def test_status_shows_tasks_models_rounds_and_what_is_owed(cli: Cli, anvil: Anvi
     cli.ok("validator", "register", "--bond", "200", "--account", f"test:{VALIDATOR}")
     result = subprocess.run(
         [str(WEKACOIN), "status", "--account", f"test:{UNFUNDED}"],
-        check=False, cwd=cli.workdir, env={**os.environ, "WEKACOIN_NETWORK": cli.network, "COLUMNS": "200"}, capture_output=True, text=True, timeout=120,
+        check=False,
+        cwd=cli.workdir,
+        env={**os.environ, "WEKACOIN_NETWORK": cli.network, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    rows = {tuple(cell.strip() for cell in line.strip("│ ").split("│")) for line in result.stdout.splitlines() if line.startswith("│")}
+    rows = {
+        tuple(cell.strip() for cell in line.strip("│ ").split("│"))
+        for line in result.stdout.splitlines()
+        if line.startswith("│")
+    }
     assert any(row[:4] == ("1", "open", "accuracy", "50 WKC") for row in rows), result.stdout  # a task
     assert any(row[:4] == ("1", "1", address[TRAINER], "no") for row in rows), result.stdout  # its model, unrevealed
     owed_roles = {row[0]: row[1] for row in rows if len(row) == 3}
-    assert owed_roles == {address[SUPPLIER]: "supplier", address[TRAINER]: "trainer", address[VALIDATOR]: "validator", address[UNFUNDED]: "asked for"}
+    assert owed_roles == {
+        address[SUPPLIER]: "supplier",
+        address[TRAINER]: "trainer",
+        address[VALIDATOR]: "validator",
+        address[UNFUNDED]: "asked for",
+    }
     for title in ("tasks (chain height", "models", "rounds", "owed by the contract"):
         assert title in result.stdout
 
@@ -82,7 +111,10 @@ def test_a_run_loop_stops_cleanly_on_sigterm(cli: Cli) -> None:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(WEKACOIN), "validator", "run", "--bond", "200", "--poll", "0.2", "--account", f"test:{VALIDATOR}"],
-            cwd=cli.workdir, env={**os.environ, "WEKACOIN_NETWORK": cli.network}, stdout=out, stderr=subprocess.STDOUT,
+            cwd=cli.workdir,
+            env={**os.environ, "WEKACOIN_NETWORK": cli.network},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
@@ -103,18 +135,38 @@ def test_a_run_loop_stops_cleanly_on_sigterm(cli: Cli) -> None:
         (("status", "--network", "ethereum:local:nope"), r"^error: cannot connect to network 'ethereum:local:nope'"),
         (("status", "--deployment", "nowhere.json"), r"^error: no deployment file nowhere.json"),
         (("status", "--account", "alice"), r"^error: account 'alice': give an address \(0x…\) or test:N"),
-        (("validator", "register", "--bond", "200", "--account", f"test:{UNFUNDED}"), r"^error: 0x[0-9a-fA-F]{40} holds 0 WKC, less than the bond of 200 WKC"),
-        (("validator", "register", "--bond", "1", "--account", f"test:{UNFUNDED}"), r"^error: a bond of 1 WKC is below the minimum 100 WKC"),
-        (("validator", "run", "--account", f"test:{UNFUNDED}"), r"^error: 0x[0-9a-fA-F]{40} holds 0 WKC, less than the bond of 100 WKC"),
-        (("validator", "run", "--until-settled", "99", "--account", f"test:{VALIDATOR}"), r"^error: task 99 does not exist"),
+        (
+            ("validator", "register", "--bond", "200", "--account", f"test:{UNFUNDED}"),
+            r"^error: 0x[0-9a-fA-F]{40} holds 0 WKC, less than the bond of 200 WKC",
+        ),
+        (
+            ("validator", "register", "--bond", "1", "--account", f"test:{UNFUNDED}"),
+            r"^error: a bond of 1 WKC is below the minimum 100 WKC",
+        ),
+        (
+            ("validator", "run", "--account", f"test:{UNFUNDED}"),
+            r"^error: 0x[0-9a-fA-F]{40} holds 0 WKC, less than the bond of 100 WKC",
+        ),
+        (
+            ("validator", "run", "--until-settled", "99", "--account", f"test:{VALIDATOR}"),
+            r"^error: task 99 does not exist",
+        ),
         (("validator", "run", "--poll", "0"), r"^error: .*--poll"),
-        (("supplier", "run", "--until-settled", "99", "--account", f"test:{SUPPLIER}"), r"^error: task 99 does not exist"),
+        (
+            ("supplier", "run", "--until-settled", "99", "--account", f"test:{SUPPLIER}"),
+            r"^error: task 99 does not exist",
+        ),
         (("trainer", "run", "--until-settled", "0", "--account", f"test:{TRAINER}"), r"^error: task 0 does not exist"),
-        (("trainer", "commit", "1", "--model", "tree", "--model-file", "iris.csv", "--train-score", "0.9"), r"^error: give either --model KIND"),
+        (
+            ("trainer", "commit", "1", "--model", "tree", "--model-file", "iris.csv", "--train-score", "0.9"),
+            r"^error: give either --model KIND",
+        ),
         (("trainer", "commit", "1", "--model-file", "iris.csv"), r"^error: --train-score goes with --model-file"),
-        (("trainer", "commit", "1", "--model-file", "iris.csv", "--train-score", "high"), r"^error: not a score: 'high'"),
+        (
+            ("trainer", "commit", "1", "--model-file", "iris.csv", "--train-score", "high"),
+            r"^error: not a score: 'high'",
+        ),
     ],
 )
 def test_user_mistakes_end_in_one_line(cli: Cli, args: tuple[str, ...], pattern: str) -> None:
     _one_line_error(cli.run(*args), pattern)
-

@@ -8,8 +8,7 @@ from random import Random
 import pytest
 from eth_abi.abi import encode
 from eth_hash.auto import keccak
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from wekacoin_offchain.consensus import (
     ConsensusResult,
@@ -91,9 +90,7 @@ def test_an_honest_member_that_timed_out_stays_genuine() -> None:
 def test_scores_within_tolerance_agree_and_the_smallest_best_supported_score_wins() -> None:
     # Reports 10, 11, 12 with tolerance 1: c(10)=2, c(11)=3, c(12)=2 -> 11.
     models = [model(1)]
-    proposals = [
-        proposal(address(n), ranking([(1, VALID, s)])) for n, s in ((1, 10), (2, 11), (3, 12))
-    ]
+    proposals = [proposal(address(n), ranking([(1, VALID, s)])) for n, s in ((1, 10), (2, 11), (3, 12))]
     assert consensus(models, proposals, tolerance=1).ranking == (RankedModel(1, True, 11),)
     # Reports 10, 11 with tolerance 1: c(10)=c(11)=2, the smaller score is the candidate.
     proposals = [proposal(address(n), ranking([(1, VALID, s)])) for n, s in ((1, 11), (2, 10))]
@@ -185,12 +182,8 @@ def test_result_hash_is_the_spec_encoding() -> None:
 # --- ranking order -------------------------------------------------------------------
 
 
-def _ranked_ids(
-    models: list[ModelFacts], scores: dict[int, int], metric: Metric = ACCURACY
-) -> list[int]:
-    verdicts = [
-        (m.model_id, VALID, scores[m.model_id]) for m in sorted(models, key=lambda m: m.model_id)
-    ]
+def _ranked_ids(models: list[ModelFacts], scores: dict[int, int], metric: Metric = ACCURACY) -> list[int]:
+    verdicts = [(m.model_id, VALID, scores[m.model_id]) for m in sorted(models, key=lambda m: m.model_id)]
     result = consensus(models, [proposal(address(1), ranking(verdicts))], metric=metric)
     return [entry.model_id for entry in result.ranking]
 
@@ -257,14 +250,8 @@ SCORES = st.integers(-20, 20)  # a narrow range, so that Byzantine scores often 
 
 
 @st.composite
-def byzantine_proposal(
-    draw: st.DrawFn, member: str, model_ids: list[int], honest: Proposal
-) -> Proposal:
-    kind = draw(
-        st.sampled_from(
-            ["lie", "lie", "copy", "missing", "wrong_hash", "malformed", "wrong_models"]
-        )
-    )
+def byzantine_proposal(draw: st.DrawFn, member: str, model_ids: list[int], honest: Proposal) -> Proposal:
+    kind = draw(st.sampled_from(["lie", "lie", "copy", "missing", "wrong_hash", "malformed", "wrong_models"]))
     if kind == "copy":
         return Proposal(member, honest.ranking_hash, honest.document)
     if kind == "missing":
@@ -286,17 +273,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     truth = {m: draw(st.one_of(st.none(), SCORES)) for m in model_ids}
     honest_count = draw(st.integers(1, 6))
     byzantine_count = draw(st.integers(0, honest_count - 1))  # honest keep a strict majority
-    members = [
-        address(n) for n in draw(st.permutations(range(1, honest_count + byzantine_count + 1)))
-    ]
+    members = [address(n) for n in draw(st.permutations(range(1, honest_count + byzantine_count + 1)))]
     honest, byzantine_members = members[:honest_count], members[honest_count:]
     # Timeouts may not push a model's VALID reports below the largest possible k.
     largest_quorum = (honest_count + byzantine_count) // 2 + 1
     slow_members = honest[: draw(st.integers(0, honest_count - largest_quorum))]
     slow = {m: frozenset(draw(st.sets(st.sampled_from(model_ids)))) for m in slow_members}
-    scenario = Scenario(
-        models, truth, draw(st.booleans()), draw(st.sampled_from([0, 3])), honest, slow, []
-    )
+    scenario = Scenario(models, truth, draw(st.booleans()), draw(st.sampled_from([0, 3])), honest, slow, [])
     reference = scenario.honest_proposals()[0]
     byzantine = [draw(byzantine_proposal(m, model_ids, reference)) for m in byzantine_members]
     return Scenario(models, truth, scenario.task_valid, scenario.tolerance, honest, slow, byzantine)
@@ -325,9 +308,7 @@ def _coincides_with_truth(document_bytes: bytes, scenario: Scenario) -> bool:
 @settings(max_examples=200, deadline=None)
 @given(scenarios())
 def test_a_byzantine_minority_cannot_move_the_consensus(scenario: Scenario) -> None:
-    result = consensus(
-        scenario.models, scenario.honest_proposals() + scenario.byzantine, scenario.tolerance
-    )
+    result = consensus(scenario.models, scenario.honest_proposals() + scenario.byzantine, scenario.tolerance)
 
     assert result.task_valid == scenario.task_valid
     assert set(scenario.honest) <= set(result.genuine_members)
@@ -346,18 +327,13 @@ def test_a_byzantine_minority_cannot_move_the_consensus(scenario: Scenario) -> N
 
 @settings(max_examples=100, deadline=None)
 @given(scenarios(), st.randoms(use_true_random=False))
-def test_the_order_of_proposals_does_not_change_the_result(
-    scenario: Scenario, random: Random
-) -> None:
+def test_the_order_of_proposals_does_not_change_the_result(scenario: Scenario, random: Random) -> None:
     proposals = scenario.honest_proposals() + scenario.byzantine
     shuffled = list(proposals)
     random.shuffle(shuffled)
     first = consensus(scenario.models, proposals, scenario.tolerance)
     assert consensus(list(reversed(scenario.models)), shuffled, scenario.tolerance) == first
-    assert (
-        first.result_hash()
-        == consensus(scenario.models, shuffled, scenario.tolerance).result_hash()
-    )
+    assert first.result_hash() == consensus(scenario.models, shuffled, scenario.tolerance).result_hash()
 
 
 def test_statuses_are_the_ml_codes() -> None:

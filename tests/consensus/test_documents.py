@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from eth_abi.abi import encode
 from eth_hash.auto import keccak
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from wekacoin_offchain.consensus import (
     CandidateRanking,
@@ -33,9 +32,7 @@ def documents(draw: st.DrawFn) -> CandidateRanking:
         status = draw(st.sampled_from([VALID, INVALID, UNEVALUATED]))
         score = draw(INT256) if status == VALID else 0
         entries.append(RankingEntry(model_id, status, score))
-    return CandidateRanking(
-        draw(UINT256), draw(UINT256), draw(UINT256), draw(st.booleans()), tuple(entries)
-    )
+    return CandidateRanking(draw(UINT256), draw(UINT256), draw(UINT256), draw(st.booleans()), tuple(entries))
 
 
 def test_encoding_is_the_spec_tuple() -> None:
@@ -86,9 +83,7 @@ def _raw(entries: list[tuple[int, int, int]], task_valid: object = True) -> byte
         ([(1, 1, 0), (1, 1, 0)], "ascending"),
     ],
 )
-def test_malformed_documents_are_rejected(
-    entries: list[tuple[int, int, int]], message: str
-) -> None:
+def test_malformed_documents_are_rejected(entries: list[tuple[int, int, int]], message: str) -> None:
     with pytest.raises(MalformedRankingError, match=message):
         CandidateRanking.decode(_raw(entries))
 

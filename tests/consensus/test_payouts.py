@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from wekacoin_offchain.consensus import (
     Credit,
@@ -44,9 +43,7 @@ def trainer(model_id: int) -> str:
 
 
 def escrow(baseline: int = 0, metric_id: int = 0) -> TaskEscrow:
-    return TaskEscrow(
-        SUPPLIER, reward=1000, hosting_fee=301, baseline_score=baseline, metric_id=metric_id
-    )
+    return TaskEscrow(SUPPLIER, reward=1000, hosting_fee=301, baseline_score=baseline, metric_id=metric_id)
 
 
 ESCROW = escrow()
@@ -114,14 +111,10 @@ def test_the_refund_cut_rounds_up() -> None:
             refund_bps=2500,
             round_issuance=0,
         )
-        assert [c.account for c in result.credits if c.reason == REFUND] == [
-            trainer(m) for m in range(1, refunds + 1)
-        ]
+        assert [c.account for c in result.credits if c.reason == REFUND] == [trainer(m) for m in range(1, refunds + 1)]
 
 
-def _winner_of_ties(
-    models: list[ModelFacts], verdicts: list[tuple[int, EvaluationStatus, int]]
-) -> str:
+def _winner_of_ties(models: list[ModelFacts], verdicts: list[tuple[int, EvaluationStatus, int]]) -> str:
     result = compute_consensus(
         round_id=ROUND,
         attempt=ATTEMPT,
@@ -159,9 +152,7 @@ def test_a_best_model_below_baseline_returns_the_reward() -> None:
     credits = settle(task=escrow(baseline=901)).credits
     assert credits[0] == Credit(SUPPLIER, 1000, RETURNED)
     assert credits[1] == Credit(trainer(3), FEE, REFUND)  # the refund cut still applies
-    assert settle(task=escrow(baseline=900)).credits[0] == Credit(
-        trainer(3), 1000, REWARD
-    )  # equal is enough
+    assert settle(task=escrow(baseline=900)).credits[0] == Credit(trainer(3), 1000, REWARD)  # equal is enough
 
 
 def test_lower_is_better_baseline() -> None:
@@ -171,12 +162,8 @@ def test_lower_is_better_baseline() -> None:
         RankedModel(3, True, 900),
         RankedModel(2, False, 0),
     ]
-    assert settle(task=escrow(baseline=700, metric_id=4), ranking=rmse).credits[0] == Credit(
-        trainer(4), 1000, REWARD
-    )
-    assert settle(task=escrow(baseline=699, metric_id=4), ranking=rmse).credits[0] == Credit(
-        SUPPLIER, 1000, RETURNED
-    )
+    assert settle(task=escrow(baseline=700, metric_id=4), ranking=rmse).credits[0] == Credit(trainer(4), 1000, REWARD)
+    assert settle(task=escrow(baseline=699, metric_id=4), ranking=rmse).credits[0] == Credit(SUPPLIER, 1000, RETURNED)
 
 
 def test_no_genuine_model_returns_the_reward_and_refunds_nothing() -> None:
@@ -279,9 +266,7 @@ def settlements(draw: st.DrawFn) -> tuple[int, int, Settlement]:
     revealed = [s.model_id for s in stakes if s.revealed]
     genuine = draw(st.permutations(revealed))[: draw(st.integers(0, len(revealed)))]
     task_valid = draw(st.booleans())
-    ranking = (
-        [RankedModel(m, True, draw(st.integers(-100, 100))) for m in genuine] if task_valid else []
-    )
+    ranking = [RankedModel(m, True, draw(st.integers(-100, 100))) for m in genuine] if task_valid else []
     ranking += [RankedModel(m, False, 0) for m in revealed if not (task_valid and m in genuine)]
     validators = [address(0x1000 + n) for n in draw(st.sets(st.integers(0, 7)))]
     issuance = draw(st.integers(0, 10**22))
@@ -302,10 +287,7 @@ def settlements(draw: st.DrawFn) -> tuple[int, int, Settlement]:
 def test_nothing_is_lost_or_created(case: tuple[int, int, Settlement]) -> None:
     escrowed, minted, settlement = case
     assert settlement.minted == minted
-    assert (
-        sum(c.amount for c in settlement.credits) + settlement.burned
-        == escrowed + settlement.minted
-    )
+    assert sum(c.amount for c in settlement.credits) + settlement.burned == escrowed + settlement.minted
     assert all(c.amount > 0 for c in settlement.credits)
 
 
@@ -317,8 +299,6 @@ def test_nothing_is_lost_or_created(case: tuple[int, int, Settlement]) -> None:
         ((RankedModel(1, True, 1), RankedModel(1, False, 0)), "twice in the ranking"),
     ],
 )
-def test_a_ranking_the_chain_cannot_produce_is_refused(
-    ranking: tuple[RankedModel, ...], message: str
-) -> None:
+def test_a_ranking_the_chain_cannot_produce_is_refused(ranking: tuple[RankedModel, ...], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         settle(ranking=ranking)

@@ -30,13 +30,9 @@ KEY = bytes.fromhex("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f3
 SIGNER = Account.from_key(KEY).address
 
 
-def _hand_digest(
-    chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes
-) -> bytes:
+def _hand_digest(chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes) -> bytes:
     """The digest written out from the EIP-712 definition, without eth-account."""
-    domain_type = keccak(
-        b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-    )
+    domain_type = keccak(b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
     domain_separator = keccak(
         encode(
             ["bytes32", "bytes32", "bytes32", "uint256", "address"],
@@ -113,10 +109,7 @@ def test_signatures_the_contract_would_refuse_are_refused() -> None:
 
 def test_finalize_payload_orders_signatures_by_signer() -> None:
     keys = [keccak(bytes([n])) for n in range(1, 5)]
-    signatures = {
-        Account.from_key(k).address: sign_vote(k, CHAIN_ID, CONTRACT, 4, 2, RESULT_HASH)
-        for k in keys
-    }
+    signatures = {Account.from_key(k).address: sign_vote(k, CHAIN_ID, CONTRACT, 4, 2, RESULT_HASH) for k in keys}
     result = ConsensusResult(
         round_id=4,
         attempt=2,

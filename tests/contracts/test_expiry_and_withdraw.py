@@ -9,7 +9,9 @@ from tests.fixtures.actors import HOSTING_FEE, REWARD, Protocol
 TASK_EXPIRED = 3
 
 
-def test_expiry_refunds_every_fee_and_burns_reward_and_hosting_fee(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
+def test_expiry_refunds_every_fee_and_burns_reward_and_hosting_fee(
+    protocol: Protocol, supplier: str, trainers: list[str]
+) -> None:
     task_id = protocol.publish(supplier)
     for n, trainer in enumerate(trainers):
         protocol.commit(trainer, task_id, n)

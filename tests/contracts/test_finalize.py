@@ -50,7 +50,9 @@ class Arena:
 def build_arena(protocol: Protocol, metric: int = 0, labels: range = range(60, 64)) -> Arena:
     supplier = protocol.new_account()
     trainers = [protocol.new_account() for _ in range(3)]
-    task_id, model_ids = protocol.ready_task(supplier, trainers, models=5, sizes=SIZES, unrevealed=frozenset({4}), metric=metric)
+    task_id, model_ids = protocol.ready_task(
+        supplier, trainers, models=5, sizes=SIZES, unrevealed=frozenset({4}), metric=metric
+    )
     object_id = protocol.register_object(supplier, TRAIN_CID, TRAIN_DATA)
     members = [protocol.new_member(label) for label in labels]
     for validator, _ in members:
@@ -74,7 +76,9 @@ def model_facts(protocol: Protocol, model_ids: list[int]) -> dict[int, ModelFact
     facts = {}
     for model_id in model_ids:
         model = protocol.pol.model(model_id)
-        facts[model_id] = ModelFacts(model_id, model.trainer, model.commitment, model.model_size, model.fee, model.revealed_at != 0)
+        facts[model_id] = ModelFacts(
+            model_id, model.trainer, model.commitment, model.model_size, model.fee, model.revealed_at != 0
+        )
     return facts
 
 
@@ -85,14 +89,20 @@ def task_facts(protocol: Protocol, task_id: int) -> TaskFacts:
 
 def ranking_for(protocol: Protocol, arena: Arena, scores: dict[int, int | None]) -> list[Entry]:
     """The consensus order of the revealed models, `scores[m] = None` for not genuine."""
-    return consensus_order(scores, model_facts(protocol, arena.model_ids[:4]), task_facts(protocol, arena.task_id).metric)
+    return consensus_order(
+        scores, model_facts(protocol, arena.model_ids[:4]), task_facts(protocol, arena.task_id).metric
+    )
 
 
-def result_of(protocol: Protocol, arena: Arena, task_valid: bool, ranking: list[Entry], genuine: list[str], attempt: int = 1) -> bytes:
+def result_of(
+    protocol: Protocol, arena: Arena, task_valid: bool, ranking: list[Entry], genuine: list[str], attempt: int = 1
+) -> bytes:
     return result_hash(arena.round_id, attempt, arena.task_id, task_valid, ranking, genuine)
 
 
-def signature(protocol: Protocol, arena: Arena, member: str, result: bytes, round_id: int | None = None, attempt: int = 1) -> bytes:
+def signature(
+    protocol: Protocol, arena: Arena, member: str, result: bytes, round_id: int | None = None, attempt: int = 1
+) -> bytes:
     chain_id = boa.env.evm.patch.chain_id
     return sign_vote(arena.key_of(member), chain_id, protocol.pol.address, round_id or arena.round_id, attempt, result)
 
@@ -102,12 +112,25 @@ def vote(protocol: Protocol, arena: Arena, member: str, result: bytes) -> None:
         protocol.pol.vote(arena.round_id, result)
 
 
-def finalize(protocol: Protocol, arena: Arena, task_valid: bool, ranking: list[Entry], genuine: list[str], signatures: list[bytes]) -> None:
+def finalize(
+    protocol: Protocol,
+    arena: Arena,
+    task_valid: bool,
+    ranking: list[Entry],
+    genuine: list[str],
+    signatures: list[bytes],
+) -> None:
     protocol.pol.finalize(arena.round_id, task_valid, [e.as_tuple() for e in ranking], genuine, signatures)
 
 
 def settle_and_check(
-    protocol: Protocol, arena: Arena, task_valid: bool, ranking: list[Entry], genuine: list[str], signers: list[str], voters: tuple[str, ...] = ()
+    protocol: Protocol,
+    arena: Arena,
+    task_valid: bool,
+    ranking: list[Entry],
+    genuine: list[str],
+    signers: list[str],
+    voters: tuple[str, ...] = (),
 ) -> None:
     """Vote and sign, finalize, and check every credit, the burn and the mint to the wei."""
     result = result_of(protocol, arena, task_valid, ranking, genuine)
@@ -169,7 +192,9 @@ def test_lower_is_better_metrics_rank_the_smallest_error_first() -> None:
         reversed_ = [ranking[2], ranking[1], ranking[0], ranking[3]]
         result = result_of(protocol, arena, True, reversed_, members)
         with boa.reverts("settlement: genuine models out of order"):
-            finalize(protocol, arena, True, reversed_, members, [signature(protocol, arena, a, result) for a in members])
+            finalize(
+                protocol, arena, True, reversed_, members, [signature(protocol, arena, a, result) for a in members]
+            )
         # The baseline (333,333) is an error too: 100,000 beats it, so the reward goes to m[1]'s trainer.
         settle_and_check(protocol, arena, True, ranking, members, signers=members)
         assert protocol.pol.owed(arena.trainers[1]) >= protocol.task(arena.task_id).reward
@@ -182,7 +207,10 @@ def test_ties_go_to_the_smaller_model_then_the_product_rule(protocol: Protocol, 
     # m[1] is the largest model, so last; the others tie on size and go by product.
     assert ranking[-1].model_id == m[1]
     facts = model_facts(protocol, m[:4])
-    products = [(int(facts[e.model_id].trainer, 16) * int.from_bytes(facts[e.model_id].commitment, "big")) % 2**256 for e in ranking[:3]]
+    products = [
+        (int(facts[e.model_id].trainer, 16) * int.from_bytes(facts[e.model_id].commitment, "big")) % 2**256
+        for e in ranking[:3]
+    ]
     assert products == sorted(products)
     members = arena.addresses
     swapped = [ranking[1], ranking[0], *ranking[2:]]
@@ -244,7 +272,7 @@ def test_no_quorum_in_max_attempts_cancels_and_refunds_everyone(protocol: Protoc
     task = protocol.task(arena.task_id)
     assert task.state == 5  # CANCELLED
     assert protocol.pol.owed(arena.supplier) - owed_before[arena.supplier] == task.reward + task.hosting_fee
-    fees = {t: 0 for t in arena.trainers}
+    fees = dict.fromkeys(arena.trainers, 0)
     for facts in model_facts(protocol, arena.model_ids).values():
         fees[facts.trainer] += facts.fee
     for trainer, fee in fees.items():
@@ -287,7 +315,9 @@ def agreed(protocol: Protocol, arena: Arena) -> tuple[list[Entry], list[str], by
     return ranking, arena.addresses, result_of(protocol, arena, True, ranking, arena.addresses)
 
 
-def test_finalize_rejects_signatures_that_do_not_count(protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]) -> None:
+def test_finalize_rejects_signatures_that_do_not_count(
+    protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]
+) -> None:
     ranking, members, result = agreed
     good = [signature(protocol, arena, a, result) for a in members]
     outsider_key = b"\x07" * 32
@@ -300,7 +330,10 @@ def test_finalize_rejects_signatures_that_do_not_count(protocol: Protocol, arena
     for reason, signatures in cases.items():
         with boa.reverts(reason):
             finalize(protocol, arena, True, ranking, members, signatures)
-    for other in (signature(protocol, arena, members[0], result, round_id=arena.round_id + 1), signature(protocol, arena, members[0], result, attempt=2)):
+    for other in (
+        signature(protocol, arena, members[0], result, round_id=arena.round_id + 1),
+        signature(protocol, arena, members[0], result, attempt=2),
+    ):
         # Signed for another round or attempt: it recovers to some other address.
         with boa.reverts():
             finalize(protocol, arena, True, ranking, members, [other, *good[1:3]])
@@ -308,7 +341,10 @@ def test_finalize_rejects_signatures_that_do_not_count(protocol: Protocol, arena
     with boa.reverts("rounds: signer already voted on chain"):
         finalize(protocol, arena, True, ranking, members, good[:3])
     high_s = bytearray(good[1])
-    high_s[32:64] = (0xFFFFFFFF_FFFFFFFF_FFFFFFFF_FFFFFFFE_BAAEDCE6_AF48A03B_BFD25E8C_D0364141 - int.from_bytes(good[1][32:64], "big")).to_bytes(32, "big")
+    high_s[32:64] = (
+        0xFFFFFFFF_FFFFFFFF_FFFFFFFF_FFFFFFFE_BAAEDCE6_AF48A03B_BFD25E8C_D0364141
+        - int.from_bytes(good[1][32:64], "big")
+    ).to_bytes(32, "big")
     high_s[64] ^= 1
     with boa.reverts("ecdsa: invalid signature `s` value"):
         finalize(protocol, arena, True, ranking, members, [bytes(high_s), good[2]])
@@ -318,7 +354,9 @@ def test_finalize_rejects_signatures_that_do_not_count(protocol: Protocol, arena
         finalize(protocol, arena, True, ranking, members, [good[1][:64] + bytes([29]), good[2]])
 
 
-def test_finalize_rejects_a_result_other_than_the_signed_one(protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]) -> None:
+def test_finalize_rejects_a_result_other_than_the_signed_one(
+    protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]
+) -> None:
     ranking, members, result = agreed
     signatures = [signature(protocol, arena, a, result) for a in members]
     # Any change to the payload changes the result hash: the signatures no longer count.
@@ -328,12 +366,18 @@ def test_finalize_rejects_a_result_other_than_the_signed_one(protocol: Protocol,
         finalize(protocol, arena, True, ranking, members[:3], signatures)
 
 
-def signed_finalize(protocol: Protocol, arena: Arena, task_valid: bool, ranking: list[Entry], genuine: list[str]) -> None:
+def signed_finalize(
+    protocol: Protocol, arena: Arena, task_valid: bool, ranking: list[Entry], genuine: list[str]
+) -> None:
     result = result_of(protocol, arena, task_valid, ranking, genuine)
-    finalize(protocol, arena, task_valid, ranking, genuine, [signature(protocol, arena, a, result) for a in arena.addresses])
+    finalize(
+        protocol, arena, task_valid, ranking, genuine, [signature(protocol, arena, a, result) for a in arena.addresses]
+    )
 
 
-def test_finalize_rejects_incomplete_or_disordered_rankings(protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes], supplier: str, trainers: list[str]) -> None:
+def test_finalize_rejects_incomplete_or_disordered_rankings(
+    protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes], supplier: str, trainers: list[str]
+) -> None:
     ranking, members, _ = agreed
     m = arena.model_ids
     other_task, other_models = protocol.publish(supplier), []
@@ -342,7 +386,10 @@ def test_finalize_rejects_incomplete_or_disordered_rankings(protocol: Protocol, 
         "settlement: ranking must list every revealed model": [ranking[:3], [*ranking, Entry(m[4], False)]],
         "settlement: ranking lists a model twice": [[*ranking[:3], ranking[0]]],
         "settlement: ranking lists an unrevealed model": [[*ranking[:3], Entry(m[4], False)]],
-        "settlement: ranking lists a model of another task": [[*ranking[:3], Entry(other_models[0], False)], [*ranking[:3], Entry(10_000, False)]],
+        "settlement: ranking lists a model of another task": [
+            [*ranking[:3], Entry(other_models[0], False)],
+            [*ranking[:3], Entry(10_000, False)],
+        ],
         "settlement: genuine models come first": [[ranking[0], ranking[3], ranking[1], ranking[2]]],
         "settlement: genuine models out of order": [[ranking[1], ranking[0], *ranking[2:]]],
         "settlement: a model that is not genuine has score 0": [[*ranking[:3], replace(ranking[3], score=5)]],
@@ -359,7 +406,9 @@ def test_finalize_rejects_incomplete_or_disordered_rankings(protocol: Protocol, 
         signed_finalize(protocol, arena, False, nongenuine_down, members)
 
 
-def test_genuine_members_are_members_in_ascending_order(protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes], supplier: str) -> None:
+def test_genuine_members_are_members_in_ascending_order(
+    protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes], supplier: str
+) -> None:
     ranking, members, _ = agreed
     with boa.reverts("rounds: genuine members must ascend, each once"):
         signed_finalize(protocol, arena, True, ranking, [members[1], members[0]])
@@ -370,7 +419,9 @@ def test_genuine_members_are_members_in_ascending_order(protocol: Protocol, aren
         signed_finalize(protocol, arena, True, ranking, outsider)
 
 
-def test_a_round_finalizes_once_and_only_in_its_vote_window(protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]) -> None:
+def test_a_round_finalizes_once_and_only_in_its_vote_window(
+    protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]
+) -> None:
     ranking, members, _ = agreed
     signed_finalize(protocol, arena, True, ranking, members)
     with boa.reverts("rounds: round not active"):
@@ -379,14 +430,18 @@ def test_a_round_finalizes_once_and_only_in_its_vote_window(protocol: Protocol, 
         protocol.pol.restart_round(arena.round_id)
 
 
-def test_finalize_after_the_vote_window_is_refused(protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]) -> None:
+def test_finalize_after_the_vote_window_is_refused(
+    protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes]
+) -> None:
     ranking, members, _ = agreed
     protocol.mine(protocol.params.vote_window)
     with boa.reverts("rounds: vote window closed"):
         signed_finalize(protocol, arena, True, ranking, members)
 
 
-def test_settled_rounds_chain_into_the_next_seed(protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes], supplier: str, trainers: list[str]) -> None:
+def test_settled_rounds_chain_into_the_next_seed(
+    protocol: Protocol, arena: Arena, agreed: tuple[list[Entry], list[str], bytes], supplier: str, trainers: list[str]
+) -> None:
     ranking, members, _ = agreed
     seed_1 = protocol.committee.round(arena.round_id).seed
     signed_finalize(protocol, arena, True, ranking, members)
@@ -394,5 +449,10 @@ def test_settled_rounds_chain_into_the_next_seed(protocol: Protocol, arena: Aren
     probe = boa.loads("@external\n@view\ndef at(n: uint256) -> bytes32:\n    return blockhash(n)\n")
     opened_at = boa.env.evm.patch.block_number
     round_id = int(protocol.pol.open_round())
-    expected = keccak(encode(["bytes32", "bytes32", "bytes32", "uint256"], [seed_1, protocol.pol.round_hash(arena.round_id), probe.at(opened_at - 1), 1]))
+    expected = keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256"],
+            [seed_1, protocol.pol.round_hash(arena.round_id), probe.at(opened_at - 1), 1],
+        )
+    )
     assert protocol.committee.round(round_id).seed == expected

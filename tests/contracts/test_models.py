@@ -13,7 +13,12 @@ def test_commit_escrows_the_participation_fee(protocol: Protocol, supplier: str,
     escrow_before = protocol.pol.escrowed()
     model_id = protocol.commit(trainers[0], task_id, 1, train_score=912_345)
     model = protocol.pol.model(model_id)
-    assert (model.task_id, model.trainer, model.train_score, model.fee) == (task_id, trainers[0], 912_345, protocol.params.participation_fee)
+    assert (model.task_id, model.trainer, model.train_score, model.fee) == (
+        task_id,
+        trainers[0],
+        912_345,
+        protocol.params.participation_fee,
+    )
     assert model.commitment == model_commitment(model_cid(1), trainers[0], model_salt(1))
     assert protocol.pol.escrowed() == escrow_before + protocol.params.participation_fee
     assert protocol.pol.task_models(task_id, 0) == model_id
@@ -21,7 +26,9 @@ def test_commit_escrows_the_participation_fee(protocol: Protocol, supplier: str,
     protocol.assert_money_invariant()
 
 
-def test_commit_rejects_a_duplicate_commitment_even_in_another_task(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
+def test_commit_rejects_a_duplicate_commitment_even_in_another_task(
+    protocol: Protocol, supplier: str, trainers: list[str]
+) -> None:
     first = protocol.publish(supplier)
     second = protocol.publish(supplier)
     protocol.commit(trainers[0], first, 1)
@@ -48,7 +55,9 @@ def test_commit_rejects_over_the_model_limit(protocol: Protocol, supplier: str, 
         protocol.commit(trainers[0], task_id, 10_000)
 
 
-def test_commit_rejects_unknown_task_empty_commitment_and_unfunded_trainer(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
+def test_commit_rejects_unknown_task_empty_commitment_and_unfunded_trainer(
+    protocol: Protocol, supplier: str, trainers: list[str]
+) -> None:
     task_id = protocol.publish(supplier)
     with boa.reverts("tasks: unknown task"):
         protocol.commit(trainers[0], task_id + 1, 1)
@@ -79,13 +88,24 @@ def test_reveal_after_release(protocol: Protocol, supplier: str, trainers: list[
     task_id, model_id = _released_task_with_model(protocol, supplier, trainers[0])
     protocol.reveal(trainers[0], model_id, 7, size=4_321)
     (event,) = [e for e in protocol.pol.get_logs() if type(e).__name__ == "ModelRevealed"]
-    assert (event.model_id, event.task_id, event.model_cid, event.salt) == (model_id, task_id, model_cid(7), model_salt(7))
+    assert (event.model_id, event.task_id, event.model_cid, event.salt) == (
+        model_id,
+        task_id,
+        model_cid(7),
+        model_salt(7),
+    )
     model = protocol.pol.model(model_id)
-    assert (model.model_cid, model.model_size, model.revealed_at) == (model_cid(7), 4_321, boa.env.evm.patch.block_number)
+    assert (model.model_cid, model.model_size, model.revealed_at) == (
+        model_cid(7),
+        4_321,
+        boa.env.evm.patch.block_number,
+    )
     assert protocol.task(task_id).revealed_count == 1
 
 
-def test_reveal_rejects_wrong_salt_cid_sender_size_and_repeat(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
+def test_reveal_rejects_wrong_salt_cid_sender_size_and_repeat(
+    protocol: Protocol, supplier: str, trainers: list[str]
+) -> None:
     _, model_id = _released_task_with_model(protocol, supplier, trainers[0])
     with boa.env.prank(trainers[0]), boa.reverts("models: model does not match commitment"):
         protocol.pol.reveal_model(model_id, model_cid(7), model_salt(8), 1)
@@ -104,7 +124,9 @@ def test_reveal_rejects_wrong_salt_cid_sender_size_and_repeat(protocol: Protocol
         protocol.reveal(trainers[0], model_id, 7)
 
 
-def test_a_copied_commitment_cannot_be_revealed_by_the_copier(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
+def test_a_copied_commitment_cannot_be_revealed_by_the_copier(
+    protocol: Protocol, supplier: str, trainers: list[str]
+) -> None:
     task_id = protocol.publish(supplier)
     honest, copier = trainers[0], trainers[1]
     stolen = model_commitment(model_cid(1), honest, model_salt(1))
@@ -116,7 +138,9 @@ def test_a_copied_commitment_cannot_be_revealed_by_the_copier(protocol: Protocol
         protocol.pol.reveal_model(copied_id, model_cid(1), model_salt(1), 1)
 
 
-def test_reveal_rejects_before_release_and_after_the_window(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
+def test_reveal_rejects_before_release_and_after_the_window(
+    protocol: Protocol, supplier: str, trainers: list[str]
+) -> None:
     task_id = protocol.publish(supplier)
     model_id = protocol.commit(trainers[0], task_id, 7)
     with boa.reverts("models: test set not released"):

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 
 import boa
 import pytest
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.fixtures.actors import Protocol, Validator
@@ -42,7 +41,14 @@ def bonded_base() -> Iterator[None]:
     with boa.env.anchor():
         holder = boa.env.generate_address()
         deployment = deploy_on_boa(
-            holder, holder=holder, max_open_tasks=6, max_models_per_task=5, min_training_period=5, release_window=6, reveal_window=6, exit_delay=4
+            holder,
+            holder=holder,
+            max_open_tasks=6,
+            max_models_per_task=5,
+            min_training_period=5,
+            release_window=6,
+            reveal_window=6,
+            exit_delay=4,
         )
         protocol = Protocol(deployment=deployment, holder=holder)
         _base = protocol, [protocol.register_validator(label) for label in range(50, 53)]
@@ -89,7 +95,7 @@ class MoneyInvariant(RuleBasedStateMachine):
         self.tasks: dict[int, ModelTask] = {}
         self.models: dict[int, ModelModel] = {}
         self.validators = {v.address: ModelValidator(protocol.params.min_bond) for v in validators}
-        self.owed = {a: 0 for a in [*self.accounts, *self.validators]}
+        self.owed = dict.fromkeys([*self.accounts, *self.validators], 0)
         self.escrowed = 0
         self.bonded = self.protocol.pol.bonded()
         self.burned = 0
@@ -115,9 +121,13 @@ class MoneyInvariant(RuleBasedStateMachine):
         release_in = params.min_training_period + extra
         if not allowed:
             with boa.reverts():
-                self.protocol.publish(account, release_in=release_in, reward=reward_wkc * WEI_PER_WKC, hosting_fee=params.min_hosting_fee)
+                self.protocol.publish(
+                    account, release_in=release_in, reward=reward_wkc * WEI_PER_WKC, hosting_fee=params.min_hosting_fee
+                )
             return
-        task_id = self.protocol.publish(account, release_in=release_in, reward=reward_wkc * WEI_PER_WKC, hosting_fee=params.min_hosting_fee)
+        task_id = self.protocol.publish(
+            account, release_in=release_in, reward=reward_wkc * WEI_PER_WKC, hosting_fee=params.min_hosting_fee
+        )
         self.tasks[task_id] = ModelTask(account, self.height + release_in, escrow)
         self.escrowed += escrow
 
@@ -133,7 +143,9 @@ class MoneyInvariant(RuleBasedStateMachine):
     @precondition(lambda self: self.tasks)
     @rule(trainer=st.integers(0, 3), pick=st.integers(0, 10**6), prefer_allowed=st.booleans())
     def commit(self, trainer: int, pick: int, prefer_allowed: bool) -> None:
-        task_id = self._choose(list(self.tasks), [t for t in self.tasks if self._accepts_models(t)], pick, prefer_allowed)
+        task_id = self._choose(
+            list(self.tasks), [t for t in self.tasks if self._accepts_models(t)], pick, prefer_allowed
+        )
         task, account, fee = self.tasks[task_id], self.accounts[trainer], self.protocol.params.participation_fee
         self.next_n += 1
         allowed = self._accepts_models(task_id) and self._balance(account) >= fee
@@ -184,7 +196,11 @@ class MoneyInvariant(RuleBasedStateMachine):
 
     def _expirable(self, task_id: int) -> bool:
         task = self.tasks[task_id]
-        return not task.expired and task.released_at is None and self.height >= task.release_height + self.protocol.params.release_window
+        return (
+            not task.expired
+            and task.released_at is None
+            and self.height >= task.release_height + self.protocol.params.release_window
+        )
 
     @staticmethod
     def _choose(ids: list[int], allowed: list[int], pick: int, prefer_allowed: bool) -> int:
@@ -209,7 +225,9 @@ class MoneyInvariant(RuleBasedStateMachine):
     @precondition(lambda self: self.models)
     @rule(pick=st.integers(0, 10**6), prefer_allowed=st.booleans())
     def reveal(self, pick: int, prefer_allowed: bool) -> None:
-        model_id = self._choose(list(self.models), [m for m in self.models if self._revealable(m)], pick, prefer_allowed)
+        model_id = self._choose(
+            list(self.models), [m for m in self.models if self._revealable(m)], pick, prefer_allowed
+        )
         model = self.models[model_id]
         allowed = self._revealable(model_id)
         if not allowed:

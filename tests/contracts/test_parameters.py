@@ -42,11 +42,13 @@ def test_constructor_rejects_out_of_bounds_parameters(name: str, value: int, rea
     # Built without the Python checks, to reach the contract's own.
     struct = dataclasses.astuple(ProtocolParameters())
     index = [f.name for f in dataclasses.fields(ProtocolParameters)].index(name)
-    struct = struct[:index] + (value,) + struct[index + 1 :]
+    struct = (*struct[:index], value, *struct[index + 1 :])
     blueprint = contract_deployer("WekaCoin").deploy_as_blueprint()
     committee_blueprint = contract_deployer("Committee").deploy_as_blueprint()
     with boa.reverts(reason):
-        contract_deployer("ProofOfLearning").deploy(blueprint.address, boa.env.eoa, 0, struct, boa.env.eoa, committee_blueprint.address)
+        contract_deployer("ProofOfLearning").deploy(
+            blueprint.address, boa.env.eoa, 0, struct, boa.env.eoa, committee_blueprint.address
+        )
 
 
 @pytest.mark.parametrize(("name", "value", "reason"), BAD_PARAMETERS)

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import boa
 import pytest
-from hypothesis import HealthCheck, event, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.fixtures.actors import TRAIN_CID, Protocol, Validator, object_bytes
@@ -38,7 +37,14 @@ def members_base() -> Iterator[None]:
     with boa.env.anchor():
         holder = boa.env.generate_address()
         deployment = deploy_on_boa(
-            holder, holder=holder, min_training_period=2, release_window=4, reveal_window=2, propose_window=4, vote_window=4, max_attempts=2
+            holder,
+            holder=holder,
+            min_training_period=2,
+            release_window=4,
+            reveal_window=2,
+            propose_window=4,
+            vote_window=4,
+            max_attempts=2,
         )
         protocol = Protocol(deployment=deployment, holder=holder)
         # The training set's CID must be published before it can be registered.
@@ -98,7 +104,9 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
 
     def ready_task(self, models: int, hidden: int) -> None:
         unrevealed = frozenset(i for i in range(models) if hidden >> i & 1)
-        task_id, model_ids = self.protocol.ready_task(self.supplier, self.trainers, models, first_n=self.next_n, unrevealed=unrevealed)
+        task_id, model_ids = self.protocol.ready_task(
+            self.supplier, self.trainers, models, first_n=self.next_n, unrevealed=unrevealed
+        )
         self.next_n += models
         task = self.protocol.task(task_id)
         self.escrowed += task.reward + task.hosting_fee + models * self.protocol.params.participation_fee
@@ -143,7 +151,12 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
         self.protocol.mine_to(vote_opens + (self.protocol.params.vote_window if to_deadline else 0))
 
     @precondition(lambda self: self.round_id and self.proposed)
-    @rule(task_valid=st.booleans(), genuine_models=st.integers(0, 7), genuine_members=st.integers(0, 7), scores=st.lists(st.integers(0, 10**6), min_size=3, max_size=3))
+    @rule(
+        task_valid=st.booleans(),
+        genuine_models=st.integers(0, 7),
+        genuine_members=st.integers(0, 7),
+        scores=st.lists(st.integers(0, 10**6), min_size=3, max_size=3),
+    )
     def finalize(self, task_valid: bool, genuine_models: int, genuine_members: int, scores: list[int]) -> None:
         round_ = self.protocol.committee.round(self.round_id)
         vote_opens = round_.opened_at + self.protocol.params.propose_window
@@ -154,7 +167,9 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
         facts = {}
         for model_id in task.model_ids:
             model = self.protocol.pol.model(model_id)
-            facts[model_id] = ModelFacts(model_id, model.trainer, model.commitment, model.model_size, model.fee, model.revealed_at != 0)
+            facts[model_id] = ModelFacts(
+                model_id, model.trainer, model.commitment, model.model_size, model.fee, model.revealed_at != 0
+            )
         revealed = [m for m in task.model_ids if facts[m].revealed]
         chosen = {m: (scores[i] if task_valid and genuine_models >> i & 1 else None) for i, m in enumerate(revealed)}
         on_chain = self.protocol.task(task_id)
@@ -163,10 +178,17 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
         genuine = [m for i, m in enumerate(members) if genuine_members >> i & 1]
         result = result_hash(self.round_id, round_.attempt, task_id, task_valid, ranking, genuine)
         keys = {v.address: key for v, key in self.members}
-        signatures = [sign_vote(keys[m], boa.env.evm.patch.chain_id, self.protocol.pol.address, self.round_id, round_.attempt, result) for m in members]
+        signatures = [
+            sign_vote(
+                keys[m], boa.env.evm.patch.chain_id, self.protocol.pol.address, self.round_id, round_.attempt, result
+            )
+            for m in members
+        ]
         self.protocol.pol.finalize(self.round_id, task_valid, [e.as_tuple() for e in ranking], genuine, signatures)
         expected = payouts(
-            TaskFacts(on_chain.supplier, on_chain.reward, on_chain.hosting_fee, on_chain.baseline_score, on_chain.metric),
+            TaskFacts(
+                on_chain.supplier, on_chain.reward, on_chain.hosting_fee, on_chain.baseline_score, on_chain.metric
+            ),
             list(facts.values()),
             task_valid,
             ranking,
@@ -231,5 +253,8 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
 
 TestRoundMoneyInvariant = RoundMoneyInvariant.TestCase
 TestRoundMoneyInvariant.settings = settings(
-    max_examples=15, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+    max_examples=15,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

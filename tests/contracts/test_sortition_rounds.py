@@ -72,7 +72,9 @@ def test_open_round_needs_a_task_past_its_reveal_window(protocol: Protocol, supp
     assert protocol.committee.round(round_id).task_id == task_id
 
 
-def test_open_round_picks_the_most_commitments_then_the_lowest_id(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
+def test_open_round_picks_the_most_commitments_then_the_lowest_id(
+    protocol: Protocol, supplier: str, trainers: list[str]
+) -> None:
     tasks = [protocol.publish(supplier) for _ in range(3)]
     for position, (task_id, models) in enumerate(zip(tasks, (1, 2, 2), strict=True)):
         for n in range(models):
@@ -89,7 +91,9 @@ def test_round_opening_fixes_seed_weights_and_quorum(protocol: Protocol, scene: 
     opened_at = boa.env.evm.patch.block_number
     round_id = open_round(protocol)
     round_ = protocol.committee.round(round_id)
-    expected_seed = keccak(encode(["bytes32", "bytes32", "bytes32", "uint256"], [b"\0" * 32, b"\0" * 32, probe.at(opened_at - 1), 1]))
+    expected_seed = keccak(
+        encode(["bytes32", "bytes32", "bytes32", "uint256"], [b"\0" * 32, b"\0" * 32, probe.at(opened_at - 1), 1])
+    )
     assert (round_id, round_.attempt, round_.opened_at, round_.seed) == (1, 1, opened_at, expected_seed)
     assert round_.total_weight == 3 * len(TRAIN_DATA)
     weights = [len(TRAIN_DATA)] * 3
@@ -102,7 +106,9 @@ def test_round_opening_fixes_seed_weights_and_quorum(protocol: Protocol, scene: 
 
 def test_the_snapshot_ignores_claims_and_exits_after_opening(protocol: Protocol, scene: Scene) -> None:
     round_id = open_round(protocol)
-    baseline_object = protocol.register_object(scene.supplier, "bafkreigl4xh567bbdcu4hv4o6hlij45pucesae2srbsetidkmui4733uu4", object_bytes(2, 5_000))
+    baseline_object = protocol.register_object(
+        scene.supplier, "bafkreigl4xh567bbdcu4hv4o6hlij45pucesae2srbsetidkmui4733uu4", object_bytes(2, 5_000)
+    )
     first, second = scene.validators[0], scene.validators[1]
     protocol.claim(first, baseline_object, object_bytes(2, 5_000))
     with boa.env.prank(second.address):
@@ -126,7 +132,9 @@ def test_a_member_proposes_once_and_extends_the_committee_hash(protocol: Protoco
     assert protocol.committee.is_member(round_id, validator.address, proof, chunk, path)
     assert protocol.propose(validator, round_id, ranking_hash=b"\x22" * 32)
     vrf_output = keccak(proof)
-    expected = keccak(encode(["bytes32", "address", "bytes32", "bytes32"], [b"\0" * 32, validator.address, vrf_output, b"\x22" * 32]))
+    expected = keccak(
+        encode(["bytes32", "address", "bytes32", "bytes32"], [b"\0" * 32, validator.address, vrf_output, b"\x22" * 32])
+    )
     assert protocol.committee.round(round_id).committee_hash == expected
     assert protocol.committee.proposal(round_id, 1, validator.address) == b"\x22" * 32
     with boa.reverts("rounds: already proposed"):
@@ -160,7 +168,9 @@ def test_forged_and_replayed_vrf_proofs_are_refused(protocol: Protocol, scene: S
         "another attempt": vrf_prove(validator.key, chain_id, protocol.pol.address, round_id, 2, round_.seed).proof,
         "another round": vrf_prove(validator.key, chain_id, protocol.pol.address, round_id + 1, 1, round_.seed).proof,
         "another seed": vrf_prove(validator.key, chain_id, protocol.pol.address, round_id, 1, b"\x01" * 32).proof,
-        "another contract": vrf_prove(validator.key, chain_id, protocol.committee.address, round_id, 1, round_.seed).proof,
+        "another contract": vrf_prove(
+            validator.key, chain_id, protocol.committee.address, round_id, 1, round_.seed
+        ).proof,
         "another key": protocol.vrf_proof(other, round_id),
     }
     for proof in forgeries.values():
@@ -174,7 +184,9 @@ def test_a_failed_storage_answer_drops_the_claim_and_persists(protocol: Protocol
     object_id, index = protocol.committee.challenge(round_id, validator.address)
     assert object_id == scene.object_id
     wrong = chunk_proof(TRAIN_DATA, (index + 1) % 3)  # a valid path, for another chunk
-    assert not protocol.committee.is_member(round_id, validator.address, protocol.vrf_proof(validator, round_id), wrong.chunk, list(wrong.path))
+    assert not protocol.committee.is_member(
+        round_id, validator.address, protocol.vrf_proof(validator, round_id), wrong.chunk, list(wrong.path)
+    )
     assert not protocol.propose(validator, round_id, answer=(wrong.chunk, list(wrong.path)))
     assert protocol.committee.claim_slot(validator.address, object_id) == 0
     assert protocol.committee.claim(validator.address, 0).object_id == 0
@@ -208,7 +220,9 @@ def test_a_validator_not_drawn_is_refused() -> None:
         round_id = open_round(protocol)
         round_ = protocol.committee.round(round_id)
         drawn = {
-            validator.address: is_selected(keccak(protocol.vrf_proof(validator, round_id)), 3_000, round_.total_weight, 1)
+            validator.address: is_selected(
+                keccak(protocol.vrf_proof(validator, round_id)), 3_000, round_.total_weight, 1
+            )
             for validator in scene.validators
         }
         assert not all(drawn.values()), "this seed draws everyone; pick other labels"

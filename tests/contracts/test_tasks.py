@@ -93,7 +93,9 @@ def test_release_on_the_last_block_of_the_window(protocol: Protocol, supplier: s
     protocol.release(supplier, task_id)
 
 
-def test_release_rejects_wrong_salt_cid_sender_and_window(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
+def test_release_rejects_wrong_salt_cid_sender_and_window(
+    protocol: Protocol, supplier: str, trainers: list[str]
+) -> None:
     task_id = protocol.publish(supplier)
     release_height = protocol.task(task_id).release_height
     with boa.reverts("tasks: release window not open yet"):

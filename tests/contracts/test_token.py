@@ -62,12 +62,21 @@ def test_permit_sets_allowance_from_a_signature(protocol: Protocol) -> None:
             ],
         },
         "primaryType": "Permit",
-        "domain": {"name": "WekaCoin", "version": "1", "chainId": boa.env.evm.patch.chain_id, "verifyingContract": token.address},
+        "domain": {
+            "name": "WekaCoin",
+            "version": "1",
+            "chainId": boa.env.evm.patch.chain_id,
+            "verifyingContract": token.address,
+        },
         "message": {"owner": owner.address, "spender": spender, "value": 77, "nonce": 0, "deadline": deadline},
     }
     signed = owner.sign_message(encode_typed_data(full_message=typed))
-    token.permit(owner.address, spender, 77, deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
+    token.permit(
+        owner.address, spender, 77, deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+    )
     assert token.allowance(owner.address, spender) == 77
     assert token.nonces(owner.address) == 1
     with boa.reverts("erc20: invalid signature"):  # replaying the signature: the nonce moved on
-        token.permit(owner.address, spender, 77, deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
+        token.permit(
+            owner.address, spender, 77, deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+        )

@@ -8,7 +8,17 @@ from collections.abc import Iterator
 import boa
 import pytest
 
-from tests.fixtures.actors import BASELINE_CID, TEST_CID, TRAIN_CID, Protocol, Validator, data_cid, model_cid, object_bytes, validator_key
+from tests.fixtures.actors import (
+    BASELINE_CID,
+    TEST_CID,
+    TRAIN_CID,
+    Protocol,
+    Validator,
+    data_cid,
+    model_cid,
+    object_bytes,
+    validator_key,
+)
 from wekacoin_offchain.chain.params import WEI_PER_WKC
 from wekacoin_offchain.crypto import prove_possession, public_key_bytes
 
@@ -47,13 +57,17 @@ def test_registration_rejects_a_key_without_its_secret(protocol: Protocol, regis
         protocol.pol.register_validator(public_key_bytes(victim_key), forged, protocol.params.min_bond)
 
 
-def test_registration_rejects_a_reused_key_a_second_registration_and_a_short_key(protocol: Protocol, registered: list[Validator]) -> None:
+def test_registration_rejects_a_reused_key_a_second_registration_and_a_short_key(
+    protocol: Protocol, registered: list[Validator]
+) -> None:
     first = registered[0]
     other = protocol.new_account()
     with boa.env.prank(other), boa.reverts("validators: key already registered"):
         protocol.pol.register_validator(first.pubkey, prove_possession(first.key), protocol.params.min_bond)
     with boa.env.prank(first.address), boa.reverts("validators: already registered"):
-        protocol.pol.register_validator(public_key_bytes(validator_key(14)), prove_possession(validator_key(14)), protocol.params.min_bond)
+        protocol.pol.register_validator(
+            public_key_bytes(validator_key(14)), prove_possession(validator_key(14)), protocol.params.min_bond
+        )
     with boa.env.prank(other), boa.reverts("validators: key must be 256 bytes"):
         protocol.pol.register_validator(first.pubkey[:255], prove_possession(first.key), protocol.params.min_bond)
 
@@ -80,7 +94,7 @@ def test_only_proof_of_learning_writes_the_committee(protocol: Protocol, registe
 
 
 def test_objects_are_the_data_of_tasks_and_models(protocol: Protocol, supplier: str, trainers: list[str]) -> None:
-    task_id, model_ids = protocol.ready_task(supplier, trainers, models=1)
+    protocol.ready_task(supplier, trainers, models=1)
     for cid in (TRAIN_CID, BASELINE_CID, TEST_CID):
         with boa.env.prank(trainers[0]), boa.reverts("objects: CID not published by the caller"):
             protocol.pol.register_object(cid, 10, b"\x01" * 32)
@@ -144,11 +158,15 @@ def test_weight_is_capped_by_the_bond(protocol: Protocol, supplier: str, registe
     protocol.assert_money_invariant()
 
 
-def test_claim_slots_are_bounded(protocol: Protocol, supplier: str, trainers: list[str], registered: list[Validator]) -> None:
+def test_claim_slots_are_bounded(
+    protocol: Protocol, supplier: str, trainers: list[str], registered: list[Validator]
+) -> None:
     validator = registered[0]
     slots = 64
     protocol.ready_task(supplier, trainers[:1], models=slots - 2)
-    object_ids = [protocol.register_object(supplier, cid, object_bytes(0, 10)) for cid in (TRAIN_CID, BASELINE_CID, TEST_CID)]
+    object_ids = [
+        protocol.register_object(supplier, cid, object_bytes(0, 10)) for cid in (TRAIN_CID, BASELINE_CID, TEST_CID)
+    ]
     object_ids += [protocol.register_object(trainers[0], model_cid(n), object_bytes(0, 10)) for n in range(slots - 2)]
     with boa.env.prank(validator.address):
         for object_id in object_ids[:slots]:

@@ -62,7 +62,9 @@ def drafts_keygen(seed: bytes) -> int:
         pseudo_random_key = hmac.new(salt, seed + b"\x00", hashlib.sha256).digest()
         output, block, counter = b"", b"", 1
         while len(output) < length:  # HKDF-Expand (RFC 5869) with info = I2OSP(L, 2)
-            block = hmac.new(pseudo_random_key, block + length.to_bytes(2, "big") + bytes([counter]), hashlib.sha256).digest()
+            block = hmac.new(
+                pseudo_random_key, block + length.to_bytes(2, "big") + bytes([counter]), hashlib.sha256
+            ).digest()
             output, counter = output + block, counter + 1
         secret = int.from_bytes(output[:length], "big") % order
     return secret

@@ -21,7 +21,19 @@ from wekacoin_offchain.crypto import (
 from wekacoin_offchain.crypto.merkle import PADDING_LEAF, leaf_hash, node_hash, object_root
 from wekacoin_offchain.errors import UserError
 
-SIZES = [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE + 7, 5 * CHUNK_SIZE, 8 * CHUNK_SIZE, 9 * CHUNK_SIZE + 1, 13 * CHUNK_SIZE - 5]
+SIZES = [
+    0,
+    1,
+    CHUNK_SIZE - 1,
+    CHUNK_SIZE,
+    CHUNK_SIZE + 1,
+    2 * CHUNK_SIZE,
+    3 * CHUNK_SIZE + 7,
+    5 * CHUNK_SIZE,
+    8 * CHUNK_SIZE,
+    9 * CHUNK_SIZE + 1,
+    13 * CHUNK_SIZE - 5,
+]
 
 
 def naive_levels(data: bytes) -> list[list[bytes]]:
@@ -52,13 +64,15 @@ def test_streaming_tree_matches_the_naive_tree(size: int) -> None:
         assert path == tuple(levels[level][(index >> level) ^ 1] for level in range(len(levels) - 1))
 
 
-def _tamperings(root: bytes, size: int, index: int, chunk: bytes, path: tuple[bytes, ...], data: bytes) -> dict[str, tuple[Any, ...]]:
+def _tamperings(
+    root: bytes, size: int, index: int, chunk: bytes, path: tuple[bytes, ...], data: bytes
+) -> dict[str, tuple[Any, ...]]:
     """Ways to answer a challenge wrongly: each must fail."""
     count = num_chunks(size)
     cases: dict[str, tuple[Any, ...]] = {
         "another root": (bytes(32), size, index, chunk, path),
         "index past the end": (root, size, count, chunk, path),
-        "path one level long": (root, size, index, chunk, path + (bytes(32),)),
+        "path one level long": (root, size, index, chunk, (*path, bytes(32))),
         "size off by one chunk": (root, size + CHUNK_SIZE, index, chunk, path),
         "size off by one byte": (root, size + 1, index, chunk, path),
     }

@@ -9,8 +9,7 @@ from typing import Any
 
 import boa
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from wekacoin_offchain.crypto import (
     BPS,
@@ -39,7 +38,9 @@ def real_valued_rule(output: bytes, weight: int, total_weight: int, tau: int) ->
 
 @TWIN
 @given(output=OUTPUTS, weight=WEIGHTS, total_weight=WEIGHTS, tau=st.integers(min_value=0, max_value=1_000))
-def test_is_selected_twin_and_exact(output: bytes, weight: int, total_weight: int, tau: int, sortition_harness: Any) -> None:
+def test_is_selected_twin_and_exact(
+    output: bytes, weight: int, total_weight: int, tau: int, sortition_harness: Any
+) -> None:
     total_weight = max(total_weight, weight)
     if tau * weight >= 2**256:
         with pytest.raises(UserError):
@@ -53,7 +54,11 @@ def test_is_selected_twin_and_exact(output: bytes, weight: int, total_weight: in
 
 
 @TWIN
-@given(output=st.integers(min_value=1, max_value=2**256 - 1), total_weight=st.integers(min_value=1, max_value=2**200), tau=st.integers(min_value=1, max_value=100))
+@given(
+    output=st.integers(min_value=1, max_value=2**256 - 1),
+    total_weight=st.integers(min_value=1, max_value=2**200),
+    tau=st.integers(min_value=1, max_value=100),
+)
 def test_is_selected_at_the_threshold(output: int, total_weight: int, tau: int, sortition_harness: Any) -> None:
     """Outputs right at ``2**256 * tau * w / W`` for the weight that puts them there."""
     weight = max(1, output * total_weight // (tau * 2**256))
@@ -88,14 +93,19 @@ def test_five_equal_validators_with_tau_ten_need_four_signatures(sortition_harne
 
 
 @TWIN
-@given(weights=st.lists(st.integers(min_value=0, max_value=2**64), min_size=1, max_size=12), tau=st.integers(min_value=0, max_value=50))
+@given(
+    weights=st.lists(st.integers(min_value=0, max_value=2**64), min_size=1, max_size=12),
+    tau=st.integers(min_value=0, max_value=50),
+)
 def test_expected_size_twin(weights: list[int], tau: int, sortition_harness: Any) -> None:
     total = sum(weights)
     capped_sum = sum(sortition_harness.capped_weight(weight, total, tau) for weight in weights)
     assert capped_sum == sum(capped_weight(weight, total, tau) for weight in weights)
     expected = expected_committee_size_bps(weights, tau)
     assert sortition_harness.expected_size_bps(capped_sum, total) == expected
-    exact = sum((selection_probability(weight, total, tau) for weight in weights), Fraction(0)) if total else Fraction(0)
+    exact = (
+        sum((selection_probability(weight, total, tau) for weight in weights), Fraction(0)) if total else Fraction(0)
+    )
     assert expected == math.floor(exact * BPS), "floored once, over the total"
 
 

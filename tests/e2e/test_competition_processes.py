@@ -61,7 +61,14 @@ class Agent:
         env = {**os.environ, "WEKACOIN_NETWORK": self.cli.network}
         with self.log.open("wb") as out:
             # A session of its own: SIGKILL then reaches the evaluator's worker too.
-            self.process = subprocess.Popen([str(WEKACOIN), *self.argv], cwd=self.cli.workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                [str(WEKACOIN), *self.argv],
+                cwd=self.cli.workdir,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -117,7 +124,10 @@ def accounts_of(anvil: Anvil) -> list[str]:
 
 def proposed(anvil: Anvil, committee: str, member: str) -> bool:
     topic = "0x" + bytes(12).hex() + member.lower().removeprefix("0x")
-    logs = anvil.rpc("eth_getLogs", {"address": committee, "fromBlock": "0x0", "toBlock": "latest", "topics": ["0x" + PROPOSED.hex(), None, topic]})
+    logs = anvil.rpc(
+        "eth_getLogs",
+        {"address": committee, "fromBlock": "0x0", "toBlock": "latest", "topics": ["0x" + PROPOSED.hex(), None, topic]},
+    )
     return bool(logs)
 
 
@@ -128,22 +138,78 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.25)
 
 
-def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, anvil: Anvil, agents: list[Agent]) -> None:
+def test_a_competition_across_processes_survives_a_killed_validator(
+    cli: Cli, anvil: Anvil, agents: list[Agent]
+) -> None:
     store = ["--store-dir", "store"]
     cli.ok("deploy", *(arg for name, value in DEMO_PARAMETERS.items() for arg in ("--param", f"{name}={value}")))
     record = DeploymentRecord.load(cli.workdir / "wekacoin-data" / "deployment.json")
     addresses = accounts_of(anvil)
     fund(anvil, record.token, addresses[0], [addresses[n] for n in (SUPPLIER, *TRAINERS, *VALIDATORS)], 1_000)
 
-    published = cli.ok("supplier", "publish", "breast-cancer.csv", "--metric", "accuracy", "--reward", str(REWARD_WKC), "--hosting-fee", "10", "--seed", "11", "--training-blocks", "30", "--account", f"test:{SUPPLIER}", *store)
+    published = cli.ok(
+        "supplier",
+        "publish",
+        "breast-cancer.csv",
+        "--metric",
+        "accuracy",
+        "--reward",
+        str(REWARD_WKC),
+        "--hosting-fee",
+        "10",
+        "--seed",
+        "11",
+        "--training-blocks",
+        "30",
+        "--account",
+        f"test:{SUPPLIER}",
+        *store,
+    )
     task_id = re.search(r"task (\d+) published", published).group(1)  # type: ignore[union-attr]
     until = ["--until-settled", task_id, "--poll", "0.5", *store]
-    validators = {n: Agent(f"validator-{n}", ["validator", "run", "--bond", "200", "--account", f"test:{n}", *until, *(["--inflate-scores"] if n == LIAR else [])], cli) for n in VALIDATORS}
+    validators = {
+        n: Agent(
+            f"validator-{n}",
+            [
+                "validator",
+                "run",
+                "--bond",
+                "200",
+                "--account",
+                f"test:{n}",
+                *until,
+                *(["--inflate-scores"] if n == LIAR else []),
+            ],
+            cli,
+        )
+        for n in VALIDATORS
+    }
     commits = [
-        Agent(f"commit-{n}", ["trainer", "commit", task_id, "--model", kind, "--seed", "2", "--account", f"test:{n}", *store], cli)
-        for n, kind in zip(TRAINERS, HONEST_KINDS)
+        Agent(
+            f"commit-{n}",
+            ["trainer", "commit", task_id, "--model", kind, "--seed", "2", "--account", f"test:{n}", *store],
+            cli,
+        )
+        for n, kind in zip(TRAINERS, HONEST_KINDS, strict=True)
     ]
-    commits.append(Agent("commit-broken", ["trainer", "commit", task_id, "--model-file", "broken.onnx", "--train-score", "0.99", "--account", f"test:{TRAINERS[-1]}", *store], cli))
+    commits.append(
+        Agent(
+            "commit-broken",
+            [
+                "trainer",
+                "commit",
+                task_id,
+                "--model-file",
+                "broken.onnx",
+                "--train-score",
+                "0.99",
+                "--account",
+                f"test:{TRAINERS[-1]}",
+                *store,
+            ],
+            cli,
+        )
+    )
     # Validators bond while the trainers train; until every agent is up, blocks come only
     # from their transactions (automining), so nobody misses a window while starting.
     agents.extend(validators.values())
@@ -158,7 +224,12 @@ def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, an
         agent.start()
     wait_for(lambda: all("watching the chain" in agent.output() for agent in agents), 120, "every agent to start")
 
-    committee = "0x" + cast(str, anvil.rpc("eth_call", {"to": record.pol, "data": "0x" + keccak(b"committee()")[:4].hex()}, "latest"))[-40:]
+    committee = (
+        "0x"
+        + cast(
+            str, anvil.rpc("eth_call", {"to": record.pol, "data": "0x" + keccak(b"committee()")[:4].hex()}, "latest")
+        )[-40:]
+    )
     with interval_mining(anvil, SECONDS_PER_BLOCK):
         honest = [n for n in VALIDATORS if n != LIAR]
         wait_for(lambda: any(proposed(anvil, committee, addresses[n]) for n in honest), 150, "an honest proposal")
@@ -183,7 +254,9 @@ def test_a_competition_across_processes_survives_a_killed_validator(cli: Cli, an
         trainers = {int(m): str(pol.model(m).trainer) for m in range(1, int(pol.model_count()) + 1)}
         winner, genuine, _ = finalized.ranking[0]
         assert genuine and trainers[int(winner)] != addresses[TRAINERS[-1]], "the broken model cannot win"
-        assert [(str(e.account), int(e.amount)) for e in credits if int(e.reason) == CREDIT_REWARD] == [(trainers[int(winner)], REWARD_WKC * 10**18)]
+        assert [(str(e.account), int(e.amount)) for e in credits if int(e.reason) == CREDIT_REWARD] == [
+            (trainers[int(winner)], REWARD_WKC * 10**18)
+        ]
         valid = {str(v) for v in finalized.valid_validators}
         assert addresses[LIAR] not in valid
         assert all(str(e.account) != addresses[LIAR] for e in credits), "the liar is paid nothing"

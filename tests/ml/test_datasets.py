@@ -9,7 +9,6 @@ import pytest
 
 from tests.ml.conftest import bundled
 from wekacoin_offchain.errors import UserError
-from wekacoin_offchain.ml import datasets
 from wekacoin_offchain.ml.datasets import (
     Dataset,
     dataset_to_csv,
@@ -63,9 +62,7 @@ def test_class_order_is_numeric_when_labels_are_numbers() -> None:
 
 
 def test_test_set_is_read_with_the_training_class_order() -> None:
-    test = parse_dataset(
-        b"x,y\n1,b\n2,z\n", fmt="csv", classification=True, class_labels=("b", "a")
-    )
+    test = parse_dataset(b"x,y\n1,b\n2,z\n", fmt="csv", classification=True, class_labels=("b", "a"))
     # "b" keeps the training index 0; "z", never trained on, comes after the known labels.
     assert test.class_labels == ("b", "a", "z")
     assert test.target.tolist() == [0, 2]
@@ -104,9 +101,7 @@ def test_test_set_is_read_with_the_training_class_order() -> None:
         ('a,b\n"1,2\n', "csv", True, "not a valid CSV file"),
     ],
 )
-def test_schema_errors_are_one_clear_user_error(
-    text: str, fmt: str, classification: bool, message: str
-) -> None:
+def test_schema_errors_are_one_clear_user_error(text: str, fmt: str, classification: bool, message: str) -> None:
     with pytest.raises(UserError, match=message) as info:
         parse_dataset(text.encode(), fmt=fmt, classification=classification)
     assert "\n" not in str(info.value)
@@ -129,10 +124,7 @@ def test_arff_file_loads(tmp_path: Path) -> None:
 
 
 def _rows(data: Dataset) -> set[tuple[float, ...]]:
-    return {
-        (*features.tolist(), float(target))
-        for features, target in zip(data.features, data.target, strict=True)
-    }
+    return {(*features.tolist(), float(target)) for features, target in zip(data.features, data.target, strict=True)}
 
 
 def test_split_is_stratified_disjoint_and_reproducible() -> None:

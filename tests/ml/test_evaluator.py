@@ -49,9 +49,7 @@ def iris_model(iris: Dataset) -> FittedModel:
 
 
 def _expect_still_working(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
-    result = evaluator.evaluate(
-        iris_model.model_bytes, iris.features, iris.target, ACCURACY, **LIMITS
-    )
+    result = evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target, ACCURACY, **LIMITS)
     assert result == Valid(iris_model.train_score)
 
 
@@ -76,9 +74,7 @@ def test_status_codes_are_stable() -> None:
         ("diabetes", "knn", "mae"),
     ],
 )
-def test_real_models_are_valid_and_deterministic(
-    evaluator: Evaluator, name: str, kind: str, metric: str
-) -> None:
+def test_real_models_are_valid_and_deterministic(evaluator: Evaluator, name: str, kind: str, metric: str) -> None:
     train, test = split_dataset(bundled(name), 0.3, seed=1)
     chosen = metric_by_name(metric)
     fitted = fit_model(train, kind, chosen, seed=1)
@@ -274,9 +270,7 @@ def test_hostile_model_is_invalid_and_evaluator_survives(
     _expect_still_working(evaluator, iris, iris_model)
 
 
-def test_truncated_model_is_invalid(
-    evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
-) -> None:
+def test_truncated_model_is_invalid(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
     truncated = iris_model.model_bytes[: len(iris_model.model_bytes) * 2 // 3]
     result = evaluator.evaluate(truncated, iris.features, iris.target, ACCURACY, **LIMITS)
     assert isinstance(result, Invalid)
@@ -286,16 +280,12 @@ def test_truncated_model_is_invalid(
 def test_endless_model_is_unevaluated_then_the_next_one_runs(
     evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
 ) -> None:
-    result = evaluator.evaluate(
-        _endless_loop(), iris.features, iris.target, ACCURACY, timeout_s=1.0, memory_mb=512
-    )
+    result = evaluator.evaluate(_endless_loop(), iris.features, iris.target, ACCURACY, timeout_s=1.0, memory_mb=512)
     assert result == Unevaluated("time limit of 1 s reached")
     _expect_still_working(evaluator, iris, iris_model)
 
 
-def test_claimed_training_score_must_agree(
-    evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
-) -> None:
+def test_claimed_training_score_must_agree(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
     claimed = iris_model.train_score + 5
     common = {"train_features": iris.features, "train_labels": iris.target, **LIMITS}
     result = evaluator.evaluate(
@@ -319,13 +309,9 @@ def test_claimed_training_score_must_agree(
     assert within == Valid(iris_model.train_score)
 
 
-def test_size_must_match_the_revealed_size(
-    evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
-) -> None:
+def test_size_must_match_the_revealed_size(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
     size = len(iris_model.model_bytes)
-    result = evaluator.evaluate(
-        iris_model.model_bytes, iris.features, iris.target, ACCURACY, expected_size=size + 1
-    )
+    result = evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target, ACCURACY, expected_size=size + 1)
     assert result == Invalid(f"the model is {size} bytes, expected {size + 1}")
 
 
@@ -337,9 +323,7 @@ def test_a_crash_of_the_worker_is_invalid_and_the_next_model_runs(
     assert worker is not None
     # Kill the worker half a second into an endless model, as a segfaulting kernel would.
     threading.Timer(0.5, worker.process.kill).start()
-    result = evaluator.evaluate(
-        _endless_loop(), iris.features, iris.target, ACCURACY, timeout_s=20, memory_mb=512
-    )
+    result = evaluator.evaluate(_endless_loop(), iris.features, iris.target, ACCURACY, timeout_s=20, memory_mb=512)
     assert result == Invalid("the model crashed the evaluation process")
     _expect_still_working(evaluator, iris, iris_model)
     evaluator._worker.process.kill()  # type: ignore[union-attr]  # dies while idle
@@ -347,21 +331,15 @@ def test_a_crash_of_the_worker_is_invalid_and_the_next_model_runs(
     _expect_still_working(evaluator, iris, iris_model)
 
 
-def test_caller_mistakes_are_user_errors(
-    evaluator: Evaluator, iris: Dataset, iris_model: FittedModel
-) -> None:
+def test_caller_mistakes_are_user_errors(evaluator: Evaluator, iris: Dataset, iris_model: FittedModel) -> None:
     with pytest.raises(UserError, match="150 rows but 149 labels"):
         evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target[:-1], ACCURACY)
     with pytest.raises(UserError, match="binary"):
-        evaluator.evaluate(
-            iris_model.model_bytes, iris.features, iris.target, metric_by_name("roc_auc")
-        )
+        evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target, metric_by_name("roc_auc"))
     with pytest.raises(UserError, match="features must be finite"):
         evaluator.evaluate(iris_model.model_bytes, iris.features * np.inf, iris.target, ACCURACY)
     with pytest.raises(ValueError, match="needs the training data"):
-        evaluator.evaluate(
-            iris_model.model_bytes, iris.features, iris.target, ACCURACY, claimed_train_score=1
-        )
+        evaluator.evaluate(iris_model.model_bytes, iris.features, iris.target, ACCURACY, claimed_train_score=1)
 
 
 @pytest.mark.parametrize(

@@ -150,10 +150,7 @@ def test_baseline_fit_and_evaluate(task: Path, tmp_path: Path) -> None:
         "--claimed-train-score",
         "0.5",
     )
-    assert (
-        wrong_claim.output.startswith("INVALID training score ")
-        and wrong_claim.output.count("\n") == 1
-    )
+    assert wrong_claim.output.startswith("INVALID training score ") and wrong_claim.output.count("\n") == 1
 
 
 @pytest.mark.parametrize(
@@ -197,9 +194,7 @@ def test_baseline_fit_and_evaluate(task: Path, tmp_path: Path) -> None:
         ),
     ],
 )
-def test_usage_mistakes_exit_2_with_one_clear_line(
-    task: Path, args: list[str], message: str
-) -> None:
+def test_usage_mistakes_exit_2_with_one_clear_line(task: Path, args: list[str], message: str) -> None:
     result = run(*(arg.format(train=task / "train.csv") for arg in args))
     assert result.exit_code == 2 and message in result.output
 
@@ -289,9 +284,7 @@ def test_real_wekacoin_process(task: Path, tmp_path: Path) -> None:
     )
     assert mistake.returncode == 2 and mistake.stdout == ""
     assert (
-        mistake.stderr.count("\n") == 1
-        and mistake.stderr.startswith("error: ")
-        and "Traceback" not in mistake.stderr
+        mistake.stderr.count("\n") == 1 and mistake.stderr.startswith("error: ") and "Traceback" not in mistake.stderr
     )
 
 
@@ -302,8 +295,7 @@ def test_an_arff_dataset_splits_to_csv_and_trains(tmp_path: Path) -> None:
     lines += [f"@attribute x{i} numeric" for i in range(iris.n_features)]
     lines += ["@attribute species {" + ",".join(names) + "}", "@data"]
     lines += [
-        ",".join([*(str(v) for v in row), names[label]])
-        for row, label in zip(iris.features, iris.target, strict=True)
+        ",".join([*(str(v) for v in row), names[label]]) for row, label in zip(iris.features, iris.target, strict=True)
     ]
     (tmp_path / "iris.arff").write_text("\n".join(lines) + "\n")
     split = run(

@@ -41,19 +41,13 @@ def test_roc_auc_baseline_is_chance(breast_cancer: Dataset) -> None:
 def test_regression_baseline_predicts_the_mean(diabetes: Dataset) -> None:
     mean = np.float32(diabetes.target.mean())
     assert baseline_model(diabetes, metric_by_name("r2")).train_score == round_to_units(
-        1
-        - float(
-            np.sum((diabetes.target - mean) ** 2)
-            / np.sum((diabetes.target - diabetes.target.mean()) ** 2)
-        )
+        1 - float(np.sum((diabetes.target - mean) ** 2) / np.sum((diabetes.target - diabetes.target.mean()) ** 2))
     )
     rmse = baseline_model(diabetes, metric_by_name("rmse")).train_score
     assert rmse == round_to_units(math.sqrt(float(np.mean((diabetes.target - float(mean)) ** 2))))
 
 
-def test_baseline_refuses_a_metric_that_does_not_fit_the_target(
-    iris: Dataset, diabetes: Dataset
-) -> None:
+def test_baseline_refuses_a_metric_that_does_not_fit_the_target(iris: Dataset, diabetes: Dataset) -> None:
     with pytest.raises(UserError, match="numeric values"):
         baseline_model(iris, metric_by_name("rmse"))
     with pytest.raises(UserError, match="class labels"):
@@ -91,9 +85,7 @@ def test_exports_are_byte_for_byte_deterministic(kind: str, iris: Dataset) -> No
 
 def test_exports_carry_no_tool_version() -> None:
     iris = bundled("iris")
-    model = onnx.load_model_from_string(
-        fit_model(iris, "logistic", metric_by_name("accuracy")).model_bytes
-    )
+    model = onnx.load_model_from_string(fit_model(iris, "logistic", metric_by_name("accuracy")).model_bytes)
     assert model.producer_name == "wekacoin" and model.producer_version == ""
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.storage import ContentId, InvalidCidError, canonical_cid, is_cid, parse_cid

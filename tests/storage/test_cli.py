@@ -98,9 +98,7 @@ def wekacoin(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([str(executable), *arguments], cwd=cwd, capture_output=True, timeout=60)
 
 
-def test_the_real_command_round_trips_and_reports_mistakes_on_one_line(
-    tmp_path: Path, input_file: Path
-) -> None:
+def test_the_real_command_round_trips_and_reports_mistakes_on_one_line(tmp_path: Path, input_file: Path) -> None:
     added = wekacoin("store", "add", "-q", str(input_file), cwd=tmp_path)
     assert (added.returncode, added.stdout.decode()) == (0, f"{GOLDEN.cidv1}\n")
     assert (tmp_path / "wekacoin-data" / "store" / "blocks").is_dir()  # the default store
@@ -114,9 +112,7 @@ def test_the_real_command_round_trips_and_reports_mistakes_on_one_line(
     ):
         failed = wekacoin(*arguments, cwd=tmp_path)
         assert failed.returncode == 2, arguments
-        assert failed.stderr.decode().count("\n") == 1 and failed.stderr.startswith(b"error: "), (
-            failed.stderr
-        )
+        assert failed.stderr.decode().count("\n") == 1 and failed.stderr.startswith(b"error: "), failed.stderr
         assert failed.stdout == b""
 
 
@@ -128,9 +124,7 @@ def test_an_absent_daemon_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.ipfs
-def test_api_option_uses_the_daemon(
-    ipfs_daemon: JsIpfsDaemon, input_file: Path, tmp_path: Path
-) -> None:
+def test_api_option_uses_the_daemon(ipfs_daemon: JsIpfsDaemon, input_file: Path, tmp_path: Path) -> None:
     def daemon_run(*arguments: str) -> tuple[int, str]:
         result = CliRunner().invoke(store, ["--api", ipfs_daemon.api, *arguments])
         return result.exit_code, result.output

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from wekacoin_offchain.storage.dagpb import (
     DecodeError,
@@ -36,9 +35,7 @@ def test_links_come_before_data_and_an_empty_name_is_written() -> None:
     st.binary(max_size=300),
     st.lists(st.integers(0, 2**40), max_size=5),
 )
-def test_nodes_decode_to_what_was_encoded(
-    links: list[tuple[bytes, int]], data: bytes, blocksizes: list[int]
-) -> None:
+def test_nodes_decode_to_what_was_encoded(links: list[tuple[bytes, int]], data: bytes, blocksizes: list[int]) -> None:
     filesize = len(data) + sum(blocksizes)
     node = decode_pb_node(
         encode_pb_node(
@@ -46,9 +43,7 @@ def test_nodes_decode_to_what_was_encoded(
             encode_unixfs_file(data, filesize, blocksizes),
         )
     )
-    assert [(link.cid, link.tsize, link.name) for link in node.links] == [
-        (c, s, "") for c, s in links
-    ]
+    assert [(link.cid, link.tsize, link.name) for link in node.links] == [(c, s, "") for c, s in links]
     assert node.data is not None
     unixfs = decode_unixfs(node.data)
     assert (unixfs.type, unixfs.data, unixfs.filesize, unixfs.blocksizes) == (

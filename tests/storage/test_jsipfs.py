@@ -23,9 +23,7 @@ JS_IPFS_DEFAULTS = {
         "Delegates": ["/dns4/node0.delegate.ipfs.io/tcp/443/https"],
     },
     "Discovery": {"MDNS": {"Enabled": True, "Interval": 10}, "webRTCStar": {"Enabled": True}},
-    "Bootstrap": [
-        "/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN"
-    ],
+    "Bootstrap": ["/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN"],
     "Pubsub": {"Router": "gossipsub", "Enabled": True},
     "Swarm": {"DisableNatPortMap": False},
     "Routing": {"Type": "dhtclient"},
@@ -40,10 +38,7 @@ def test_config_listens_on_loopback_only_and_calls_no_one() -> None:
     assert all(address.startswith("/ip4/127.0.0.1/tcp/") for address in listening)
     assert "RPC" not in addresses and addresses["Delegates"] == []
     assert config["Bootstrap"] == []
-    assert (
-        not config["Discovery"]["MDNS"]["Enabled"]
-        and not config["Discovery"]["webRTCStar"]["Enabled"]
-    )
+    assert not config["Discovery"]["MDNS"]["Enabled"] and not config["Discovery"]["webRTCStar"]["Enabled"]
     assert config["Routing"] == {"Type": "none"}
     assert config["Swarm"]["DisableNatPortMap"] and not config["Pubsub"]["Enabled"]
     assert config["Identity"] == JS_IPFS_DEFAULTS["Identity"]

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from wekacoin_offchain.storage import (
     CHUNK_SIZE,
@@ -59,12 +58,8 @@ def test_golden_cids(case: GoldenCase, version: int, kubo_store: KuboRpcStore) -
     assert kubo_store.cat(case.cid(version)) == data
 
 
-@settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    st.integers(0, 2 * CHUNK_SIZE + 3), st.sampled_from([0, 1]), st.binary(min_size=1, max_size=8)
-)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 2 * CHUNK_SIZE + 3), st.sampled_from([0, 1]), st.binary(min_size=1, max_size=8))
 def test_daemon_and_embedded_store_agree(
     kubo_store: KuboRpcStore,
     tmp_path_factory: pytest.TempPathFactory,

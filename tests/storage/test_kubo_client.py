@@ -22,9 +22,7 @@ def test_api_addresses(api: str, url: str) -> None:
     assert api_base_url(api) == url
 
 
-@pytest.mark.parametrize(
-    "api", ["", "localhost:5001", "/ip4/127.0.0.1/udp/5001", "/ip4/127.0.0.1/tcp/x"]
-)
+@pytest.mark.parametrize("api", ["", "localhost:5001", "/ip4/127.0.0.1/udp/5001", "/ip4/127.0.0.1/tcp/x"])
 def test_bad_api_addresses(api: str) -> None:
     with pytest.raises(StorageError, match="not an IPFS API address"):
         KuboRpcStore(api)

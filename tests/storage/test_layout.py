@@ -6,8 +6,7 @@ import os
 
 import aleph_cid
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from wekacoin_offchain.storage.dagpb import decode_pb_node
 from wekacoin_offchain.storage.layout import CHUNK_SIZE, MAX_LINKS, build_file_dag, split_bytes
@@ -21,11 +20,7 @@ def root_cid(data: bytes, version: int, chunk_size: int = CHUNK_SIZE) -> str:
 
 
 def aleph_root_cid(data: bytes, version: int) -> str:
-    hasher = (
-        aleph_cid.CidHasher.for_ipfs()
-        if version == 0
-        else aleph_cid.CidHasher.for_ipfs_v1_raw_leaves()
-    )
+    hasher = aleph_cid.CidHasher.for_ipfs() if version == 0 else aleph_cid.CidHasher.for_ipfs_v1_raw_leaves()
     hasher.update(data)
     return hasher.finalize()
 
@@ -37,9 +32,7 @@ def test_golden_cids(case: GoldenCase, version: int) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(
-    st.integers(0, 3 * CHUNK_SIZE + 7), st.sampled_from([0, 1]), st.binary(min_size=1, max_size=8)
-)
+@given(st.integers(0, 3 * CHUNK_SIZE + 7), st.sampled_from([0, 1]), st.binary(min_size=1, max_size=8))
 def test_agrees_with_aleph_cid(size: int, version: int, seed: bytes) -> None:
     data = golden_input(size, seed)
     assert root_cid(data, version) == aleph_root_cid(data, version)

@@ -73,9 +73,7 @@ def test_open_streams_one_block_at_a_time(local_store: LocalBlockStore) -> None:
     assert b"".join(chunks) == data
 
 
-def test_large_files_go_through_in_constant_memory(
-    local_store: LocalBlockStore, tmp_path: Path
-) -> None:
+def test_large_files_go_through_in_constant_memory(local_store: LocalBlockStore, tmp_path: Path) -> None:
     path = tmp_path / "large.bin"
     with path.open("wb") as handle:
         for _ in range(24):

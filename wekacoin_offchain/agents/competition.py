@@ -21,14 +21,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from wekacoin_offchain.audit.reader import fetch_documents, read_deployment
-from wekacoin_offchain.audit.render import report_tables
-from wekacoin_offchain.audit.replay import AuditReport, audit
-
 from wekacoin_offchain.agents.evaluation import EvaluationLimits
 from wekacoin_offchain.agents.supplier import SupplierAgent
 from wekacoin_offchain.agents.trainer import Submission, TrainerAgent
 from wekacoin_offchain.agents.validator import ValidatorAgent
+from wekacoin_offchain.audit.reader import fetch_documents, read_deployment
+from wekacoin_offchain.audit.render import report_tables
+from wekacoin_offchain.audit.replay import AuditReport, audit
 from wekacoin_offchain.chain import Deployment, deploy_contracts
 from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.params import WEI_PER_WKC
@@ -40,7 +39,13 @@ from wekacoin_offchain.storage import LocalBlockStore
 HONEST_KINDS = ("logistic", "forest", "tree", "knn", "mlp")
 VALIDATORS = 5
 # Devnet windows wide enough for every agent's transactions (one block each here).
-DEMO_PARAMETERS = {"min_training_period": 5, "release_window": 30, "reveal_window": 20, "propose_window": 20, "vote_window": 20}
+DEMO_PARAMETERS = {
+    "min_training_period": 5,
+    "release_window": 30,
+    "reveal_window": 20,
+    "propose_window": 20,
+    "vote_window": 20,
+}
 BOND = 200 * WEI_PER_WKC
 
 
@@ -58,7 +63,8 @@ def inflate_scores(ranking: CandidateRanking) -> CandidateRanking:
     return replace(
         ranking,
         entries=tuple(
-            RankingEntry(e.model_id, e.status, 1_000_000) if e.status == EvaluationStatus.VALID else e for e in ranking.entries
+            RankingEntry(e.model_id, e.status, 1_000_000) if e.status == EvaluationStatus.VALID else e
+            for e in ranking.entries
         ),
     )
 
@@ -115,16 +121,29 @@ class Competition:
         deployed_from = int(self.chain.blocks.height) + 1
         deployment = deploy_contracts(deployer, **DEMO_PARAMETERS)
         pol, token = deployment.pol, deployment.token
-        self.console.print(f"[bold]deployed[/] WekaCoin {token.address}, ProofOfLearning {pol.address}, Committee {deployment.committee.address}")
+        self.console.print(
+            f"[bold]deployed[/] WekaCoin {token.address}, ProofOfLearning {pol.address}, Committee {deployment.committee.address}"
+        )
         for account in (supplier_account, *trainer_accounts, *validator_accounts):
             token.transfer(account, 1_000 * WEI_PER_WKC, sender=deployer)
         store = LocalBlockStore(self.workdir / "store")
         supplier = SupplierAgent(self.chain, pol, token, supplier_account, store, self.workdir / "supplier")
-        trainers = [TrainerAgent(self.chain, pol, token, a, store, self.workdir / f"trainer-{i}") for i, a in enumerate(trainer_accounts)]
+        trainers = [
+            TrainerAgent(self.chain, pol, token, a, store, self.workdir / f"trainer-{i}")
+            for i, a in enumerate(trainer_accounts)
+        ]
         limits = EvaluationLimits(timeout_s=30.0, memory_mb=1_024, tolerance=int(pol.score_tolerance()))
         validators = [
             ValidatorAgent(
-                self.chain, pol, token, deployment.committee, account, store, self.workdir / f"validator-{i}", self.evaluator, limits,
+                self.chain,
+                pol,
+                token,
+                deployment.committee,
+                account,
+                store,
+                self.workdir / f"validator-{i}",
+                self.evaluator,
+                limits,
                 edit_ranking=inflate_scores if i == VALIDATORS - 1 else None,
             )
             for i, account in enumerate(validator_accounts)
@@ -136,19 +155,33 @@ class Competition:
     def publish_and_train(self, cast: Cast) -> tuple[int, list[tuple[TrainerAgent, Submission]]]:
         metric = metric_by_name("accuracy")
         dataset = parse_dataset(breast_cancer_csv(), fmt="csv", classification=True)
-        task = cast.supplier.publish(dataset, metric, test_fraction=0.3, seed=11, reward=100 * WEI_PER_WKC, hosting_fee=10 * WEI_PER_WKC, training_blocks=40)
-        self.console.print(f"[bold]task {task.task_id}[/] published: breast cancer, {metric.name}, baseline {format_score(task.baseline_score)}, test set from block {task.release_height}")
+        task = cast.supplier.publish(
+            dataset,
+            metric,
+            test_fraction=0.3,
+            seed=11,
+            reward=100 * WEI_PER_WKC,
+            hosting_fee=10 * WEI_PER_WKC,
+            training_blocks=40,
+        )
+        self.console.print(
+            f"[bold]task {task.task_id}[/] published: breast cancer, {metric.name}, baseline {format_score(task.baseline_score)}, test set from block {task.release_height}"
+        )
         self.say("supplier", cast.supplier.step())
         submissions = []
         started = time.monotonic()
-        for kind, trainer in zip(HONEST_KINDS, cast.trainers):
+        for kind, trainer in zip(HONEST_KINDS, cast.trainers, strict=True):
             submission = trainer.submit(task.task_id, kind, seed=2)
             submissions.append((trainer, submission))
-            self.console.print(f"[bold]model {submission.model_id}[/] {kind} by {trainer.account.address}: training score {format_score(submission.train_score)}")
+            self.console.print(
+                f"[bold]model {submission.model_id}[/] {kind} by {trainer.account.address}: training score {format_score(submission.train_score)}"
+            )
         broken = cast.trainers[len(HONEST_KINDS)]
         submission = broken.submit_bytes(task.task_id, "broken", os.urandom(2_048), 990_000)
         submissions.append((broken, submission))
-        self.console.print(f"[bold]model {submission.model_id}[/] broken file by {broken.account.address}: claims {format_score(990_000)}")
+        self.console.print(
+            f"[bold]model {submission.model_id}[/] broken file by {broken.account.address}: claims {format_score(990_000)}"
+        )
         self.timings["training"] = time.monotonic() - started
         self.mine_to(task.release_height)
         self.settle_agents(cast.supplier, *cast.trainers)
@@ -181,7 +214,14 @@ class Competition:
             board.add_column(column)
         for rank, (model_id, genuine, score) in enumerate(finalized.ranking, start=1):
             kind, trainer = kinds[int(model_id)]
-            board.add_row(str(rank) if genuine else "-", str(model_id), kind, trainer, format_score(int(score)) if genuine else "", "yes" if genuine else "no")
+            board.add_row(
+                str(rank) if genuine else "-",
+                str(model_id),
+                kind,
+                trainer,
+                format_score(int(score)) if genuine else "",
+                "yes" if genuine else "no",
+            )
         self.console.print(board)
 
         roles = {cast.supplier.account.address: "supplier"}
@@ -201,8 +241,13 @@ class Competition:
         for column in ("round", "task", "attempt", "seed", "committee hash", "result hash", "round hash"):
             chain_table.add_column(column)
         chain_table.add_row(
-            str(finalized.round_id), str(finalized.task_id), str(finalized.attempt),
-            *(bytes(h).hex()[:12] + "…" for h in (finalized.seed, finalized.committee_hash, finalized.result_hash, finalized.round_hash)),
+            str(finalized.round_id),
+            str(finalized.task_id),
+            str(finalized.attempt),
+            *(
+                bytes(h).hex()[:12] + "…"
+                for h in (finalized.seed, finalized.committee_hash, finalized.result_hash, finalized.round_hash)
+            ),
         )
         self.console.print(chain_table)
         self.console.print("valid validators: " + ", ".join(str(v) for v in finalized.valid_validators))
@@ -232,6 +277,3 @@ class Competition:
     def say(self, who: str, lines: list[str]) -> None:
         for line in lines:
             self.console.print(f"[dim]{who}[/] {line}")
-
-
-

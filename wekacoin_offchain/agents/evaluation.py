@@ -66,7 +66,13 @@ def task_facts(pol: Any, task_id: int) -> TaskFacts:
 
 
 def candidate_ranking(
-    facts: TaskFacts, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, *, round_id: int, attempt: int
+    facts: TaskFacts,
+    store: ContentStore,
+    evaluator: Evaluator,
+    limits: EvaluationLimits,
+    *,
+    round_id: int,
+    attempt: int,
 ) -> CandidateRanking:
     """This member's verdict on the task and each revealed model."""
     data = _load_data(facts, store)
@@ -78,14 +84,18 @@ def candidate_ranking(
             entries.append(RankingEntry(model.model_id, EvaluationStatus.INVALID, 0))
             continue
         entries.append(_evaluate(model, facts.metric, store, evaluator, limits, *data))
-    return CandidateRanking(round_id=round_id, attempt=attempt, task_id=facts.task_id, task_valid=task_valid, entries=tuple(entries))
+    return CandidateRanking(
+        round_id=round_id, attempt=attempt, task_id=facts.task_id, task_valid=task_valid, entries=tuple(entries)
+    )
 
 
 def _load_data(facts: TaskFacts, store: ContentStore) -> tuple[Dataset, Dataset] | None:
     classification = facts.metric.kind.is_classification
     try:
         train = parse_dataset(store.cat(facts.train_cid), fmt="csv", classification=classification)
-        test = parse_dataset(store.cat(facts.test_cid), fmt="csv", classification=classification, class_labels=train.class_labels)
+        test = parse_dataset(
+            store.cat(facts.test_cid), fmt="csv", classification=classification, class_labels=train.class_labels
+        )
     except UserError:  # missing, corrupt or malformed data: the supplier's fault, the task is invalid
         return None
     if train.n_features != test.n_features:
@@ -93,17 +103,27 @@ def _load_data(facts: TaskFacts, store: ContentStore) -> tuple[Dataset, Dataset]
     return train, test
 
 
-def _baseline_reproduces(facts: TaskFacts, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, train: Dataset) -> bool:
+def _baseline_reproduces(
+    facts: TaskFacts, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, train: Dataset
+) -> bool:
     try:
         baseline = store.cat(facts.baseline_cid)
     except UserError:
         return False
-    result = evaluator.evaluate(baseline, train.features, train.target, facts.metric, timeout_s=limits.timeout_s, memory_mb=limits.memory_mb)
+    result = evaluator.evaluate(
+        baseline, train.features, train.target, facts.metric, timeout_s=limits.timeout_s, memory_mb=limits.memory_mb
+    )
     return result.score is not None and abs(result.score - facts.baseline_score) <= limits.tolerance
 
 
 def _evaluate(
-    model: RevealedModel, metric: Metric, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, train: Dataset, test: Dataset
+    model: RevealedModel,
+    metric: Metric,
+    store: ContentStore,
+    evaluator: Evaluator,
+    limits: EvaluationLimits,
+    train: Dataset,
+    test: Dataset,
 ) -> RankingEntry:
     try:
         model_bytes = store.cat(model.model_cid)

@@ -113,6 +113,8 @@ class SupplierAgent:
             stored = self.store.add_bytes(Path(secret["file"]).read_bytes())
             if stored != secret["test_cid"]:
                 raise RuntimeError(f"task {task_id}: the kept test set no longer hashes to {secret['test_cid']}")
-            actions.release_test(self.pol, self.chain, self.account, int(task_id), stored, bytes.fromhex(secret["salt"]))
+            actions.release_test(
+                self.pol, self.chain, self.account, int(task_id), stored, bytes.fromhex(secret["salt"])
+            )
             done.append(f"task {task_id}: test set released ({stored})")
         return done

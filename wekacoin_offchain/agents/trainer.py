@@ -54,8 +54,12 @@ class TrainerAgent:
         """Store `model_bytes` and commit to them with the claimed training score."""
         model_cid, salt = self.store.add_bytes(model_bytes), new_salt()
         commitment = model_commitment(model_cid, self.account.address, salt)
-        self.secrets.put(commitment, {"model_cid": model_cid, "salt": salt.hex(), "size": len(model_bytes), "kind": kind})
-        model_id = actions.commit_model(self.pol, self.token, self.chain, self.account, task_id, model_cid, salt, train_score)
+        self.secrets.put(
+            commitment, {"model_cid": model_cid, "salt": salt.hex(), "size": len(model_bytes), "kind": kind}
+        )
+        model_id = actions.commit_model(
+            self.pol, self.token, self.chain, self.account, task_id, model_cid, salt, train_score
+        )
         return Submission(model_id, task_id, kind, model_cid, len(model_bytes), train_score)
 
     def step(self) -> list[str]:
@@ -80,7 +84,9 @@ class TrainerAgent:
         """This trainer's model ids, read from the events of blocks not read yet."""
         height = int(self.chain.blocks.height)
         if height > self._scanned_to:
-            events = self.pol.ModelCommitted.range(self._scanned_to + 1, height + 1, search_topics={"trainer": self.account.address})
+            events = self.pol.ModelCommitted.range(
+                self._scanned_to + 1, height + 1, search_topics={"trainer": self.account.address}
+            )
             self._own_models.update(int(event.model_id) for event in events)
             self._scanned_to = height
         return self._own_models
@@ -101,5 +107,7 @@ class TrainerAgent:
         if secret is None:
             return [f"model {model_id}: no secret for its commitment here; cannot reveal"]
         salt = bytes.fromhex(secret["salt"])
-        actions.reveal_model(self.pol, self.chain, self.account, model_id, secret["model_cid"], salt, int(secret["size"]))
+        actions.reveal_model(
+            self.pol, self.chain, self.account, model_id, secret["model_cid"], salt, int(secret["size"])
+        )
         return [f"model {model_id}: revealed ({secret['model_cid']})"]

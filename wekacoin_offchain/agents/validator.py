@@ -26,7 +26,14 @@ from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.params import MAX_CLAIMS_BOUND, WEI_PER_WKC
 from wekacoin_offchain.chain.states import TaskState, ValidatorStatus
 from wekacoin_offchain.consensus import CandidateRanking, ModelFacts, Proposal, compute_consensus, fetch_document_bytes
-from wekacoin_offchain.crypto import SecretKey, chunk_proof, object_commitment, prove_possession, public_key_bytes, vrf_prove
+from wekacoin_offchain.crypto import (
+    SecretKey,
+    chunk_proof,
+    object_commitment,
+    prove_possession,
+    public_key_bytes,
+    vrf_prove,
+)
 from wekacoin_offchain.ml import Evaluator, metric_by_id
 from wekacoin_offchain.storage import ContentStore, StorageError
 
@@ -78,7 +85,9 @@ class ValidatorAgent:
             return []
         if int(self.token.allowance(self.address, self.pol.address)) < bond:
             self.token.approve(self.pol.address, bond, sender=self.account)
-        self.pol.register_validator(public_key_bytes(self.secret_key), prove_possession(self.secret_key), bond, sender=self.account)
+        self.pol.register_validator(
+            public_key_bytes(self.secret_key), prove_possession(self.secret_key), bond, sender=self.account
+        )
         return [f"registered with a bond of {format_wkc(bond)}"]
 
     def claim_storage(self) -> list[str]:
@@ -139,7 +148,9 @@ class ValidatorAgent:
         reveal_window = int(self.pol.reveal_window())
         for task_id in self.pol.open_task_ids():
             task = self.pol.task(task_id)
-            if int(task.state) == TaskState.RELEASED and actions.has_opened(self.chain, int(task.released_at) + reveal_window):
+            if int(task.state) == TaskState.RELEASED and actions.has_opened(
+                self.chain, int(task.released_at) + reveal_window
+            ):
                 receipt = self.pol.open_round(sender=self.account)
                 (opened,) = receipt.decode_logs(self.committee.RoundOpened)
                 return [f"opened round {opened.round_id} for task {opened.task_id}"]
@@ -147,12 +158,16 @@ class ValidatorAgent:
 
     def _round(self, round_id: int) -> RoundView:
         r = self.committee.round(round_id)
-        return RoundView(round_id, int(r.task_id), int(r.attempt), bytes(r.seed), int(r.opened_at), int(r.quorum), int(r.state))
+        return RoundView(
+            round_id, int(r.task_id), int(r.attempt), bytes(r.seed), int(r.opened_at), int(r.quorum), int(r.state)
+        )
 
     def _propose(self, view: RoundView) -> list[str]:
         if bytes(self.committee.proposal(view.round_id, view.attempt, self.address)) != bytes(32):
             return []  # already proposed in this attempt
-        vrf = vrf_prove(self.secret_key, int(self.chain.chain_id), self.pol.address, view.round_id, view.attempt, view.seed)
+        vrf = vrf_prove(
+            self.secret_key, int(self.chain.chain_id), self.pol.address, view.round_id, view.attempt, view.seed
+        )
         object_id, index = (int(x) for x in self.committee.challenge(view.round_id, self.address))
         if object_id == 0:
             return []  # no storage claim in this round's snapshot: cannot sit
@@ -166,7 +181,9 @@ class ValidatorAgent:
         except ContractLogicError:
             return []  # not selected, or may not sit on this task: nothing to do this attempt
         facts = task_facts(self.pol, view.task_id)
-        ranking = candidate_ranking(facts, self.store, self.evaluator, self.limits, round_id=view.round_id, attempt=view.attempt)
+        ranking = candidate_ranking(
+            facts, self.store, self.evaluator, self.limits, round_id=view.round_id, attempt=view.attempt
+        )
         if self.edit_ranking is not None:
             ranking = self.edit_ranking(ranking)
         cid = ranking.store(self.store)
@@ -175,7 +192,9 @@ class ValidatorAgent:
 
     def _storage_proof(self, object_id: int, index: int) -> tuple[bytes, list[bytes]] | None:
         stored = self.pol.stored_object(object_id)
-        for event in self.pol.ObjectRegistered.range(0, int(self.chain.blocks.height) + 1, search_topics={"object_id": object_id}):
+        for event in self.pol.ObjectRegistered.range(
+            0, int(self.chain.blocks.height) + 1, search_topics={"object_id": object_id}
+        ):
             try:
                 data = self.store.cat(event.cid)
             except StorageError:
@@ -198,7 +217,9 @@ class ValidatorAgent:
             done.append(f"round {view.round_id}: voted for {result_hash.hex()[:16]}…")
         if int(self.committee.votes_for(view.round_id, view.attempt, result_hash)) >= view.quorum:
             ranking = [(m.model_id, m.genuine, m.score) for m in result.ranking]
-            self.pol.finalize(view.round_id, result.task_valid, ranking, list(result.genuine_members), [], sender=self.account)
+            self.pol.finalize(
+                view.round_id, result.task_valid, ranking, list(result.genuine_members), [], sender=self.account
+            )
             done.append(f"round {view.round_id}: finalized")
         return done
 
@@ -212,7 +233,9 @@ class ValidatorAgent:
     def _compute_consensus(self, view: RoundView) -> Any:
         proposals = [
             Proposal(str(event.member), bytes(event.ranking_hash), fetch_document_bytes(self.store, event.ranking_cid))
-            for event in self.committee.Proposed.range(view.opened_at, int(self.chain.blocks.height) + 1, search_topics={"round_id": view.round_id})
+            for event in self.committee.Proposed.range(
+                view.opened_at, int(self.chain.blocks.height) + 1, search_topics={"round_id": view.round_id}
+            )
             if int(event.attempt) == view.attempt
         ]
         task = self.pol.task(view.task_id)

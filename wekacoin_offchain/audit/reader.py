@@ -70,7 +70,10 @@ def _events(chain: Any, contracts: tuple[Any, ...], from_block: int, height: int
     events = []
     for contract_log in chain.provider.get_contract_logs(log_filter):
         event = decode_event(
-            contract_log.event_name, int(contract_log.block_number), int(contract_log.log_index), contract_log.event_arguments
+            contract_log.event_name,
+            int(contract_log.block_number),
+            int(contract_log.log_index),
+            contract_log.event_arguments,
         )
         if event is not None:
             events.append(event)
@@ -79,7 +82,9 @@ def _events(chain: Any, contracts: tuple[Any, ...], from_block: int, height: int
 
 def _state(chain: Any, pol: Any, token: Any, log: EventLog, height: int) -> ChainState:
     round_ids = {
-        event.round_id for event in log if isinstance(event, RoundOpened | RoundRestarted | RoundFinalized | RoundCancelled)
+        event.round_id
+        for event in log
+        if isinstance(event, RoundOpened | RoundRestarted | RoundFinalized | RoundCancelled)
     }
     accounts = {event.account for event in log if isinstance(event, Credited | Withdrawn)}
     parents = {event.block - 1 for event in log if isinstance(event, RoundOpened | RoundRestarted)}

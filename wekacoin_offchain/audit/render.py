@@ -23,5 +23,7 @@ def report_tables(report: AuditReport, height: int, events: int) -> list[Table]:
     for column in ("check", "verdict", "detail"):
         checks.add_column(column)
     for check in report.global_checks:
-        checks.add_row(check.name, Text("ok", style="green") if check.ok else Text("mismatch", style="red"), Text(check.detail))
+        checks.add_row(
+            check.name, Text("ok", style="green") if check.ok else Text("mismatch", style="red"), Text(check.detail)
+        )
     return [verdicts, checks]

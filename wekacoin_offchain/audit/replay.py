@@ -156,7 +156,9 @@ def audit(
     previous_seed, previous_hash = ZERO_HASH, ZERO_HASH
     for round_id in sorted(rounds):
         events = rounds[round_id]
-        verdict, expected = _audit_round(round_id, events, tasks, state, params, documents, previous_seed, previous_hash)
+        verdict, expected = _audit_round(
+            round_id, events, tasks, state, params, documents, previous_seed, previous_hash
+        )
         if round_id > 1 and round_id - 1 not in rounds:
             # Round i is linked to round i-1: without it the seed and hash chain cannot be followed.
             missing = f"round {round_id - 1} is not in the log: this round cannot be linked to it"
@@ -304,7 +306,9 @@ def _check_committee(proposals: Sequence[Proposed], recorded: bytes, mismatches:
         for count, proposal in enumerate(proposals, start=1):
             running = committee_hash(accepted[:count])
             if proposal.committee_hash != running:
-                mismatches += _check_same(f"committee hash after {proposal.member}'s proposal", proposal.committee_hash, running)
+                mismatches += _check_same(
+                    f"committee hash after {proposal.member}'s proposal", proposal.committee_hash, running
+                )
                 break
     mismatches += _check_same(f"committee hash over {len(accepted)} proposals", recorded, expected)
     return expected
@@ -312,7 +316,12 @@ def _check_committee(proposals: Sequence[Proposed], recorded: bytes, mismatches:
 
 def _result_hash(finalized: RoundFinalized) -> bytes:
     return result_hash(
-        finalized.round_id, finalized.attempt, finalized.task_id, finalized.task_valid, finalized.ranking, finalized.genuine_members
+        finalized.round_id,
+        finalized.attempt,
+        finalized.task_id,
+        finalized.task_valid,
+        finalized.ranking,
+        finalized.genuine_members,
     )
 
 
@@ -321,7 +330,10 @@ def _check_members(finalized: RoundFinalized, proposers: set[str], votes: Mappin
     and none voted on chain for another result (a member that voted on chain cannot also
     sign, so its on-chain vote is the one that counts)."""
     mismatches = []
-    for name, members in (("genuine members", finalized.genuine_members), ("valid validators", finalized.valid_validators)):
+    for name, members in (
+        ("genuine members", finalized.genuine_members),
+        ("valid validators", finalized.valid_validators),
+    ):
         values = [int(member, 16) for member in members]
         if values != sorted(set(values)):
             mismatches.append(f"{name} do not ascend, each once")
@@ -376,7 +388,9 @@ def _check_agreement(
         return "agreement re-run failed"
     mismatches += _check_same("agreement: task valid", finalized.task_valid, consensus.task_valid)
     mismatches += _check_same("agreement: ranking", _ranking_text(finalized.ranking), _ranking_text(consensus.ranking))
-    mismatches += _check_same("agreement: genuine members", list(finalized.genuine_members), list(consensus.genuine_members))
+    mismatches += _check_same(
+        "agreement: genuine members", list(finalized.genuine_members), list(consensus.genuine_members)
+    )
     return f"agreement re-run from the documents of {len(proposals)} proposal(s), {len(consensus.discarded)} discarded"
 
 
@@ -384,14 +398,19 @@ def _ranking_text(ranking: Sequence[RankedModel]) -> str:
     return ", ".join(f"{entry.model_id}{'' if entry.genuine else ' (not genuine)'}: {entry.score}" for entry in ranking)
 
 
-def _escrow_and_stakes(task_id: int, tasks: _Tasks, mismatches: list[str]) -> tuple[TaskEscrow | None, list[ModelStake]]:
+def _escrow_and_stakes(
+    task_id: int, tasks: _Tasks, mismatches: list[str]
+) -> tuple[TaskEscrow | None, list[ModelStake]]:
     published = tasks.published.get(task_id)
     if published is None:
         mismatches.append(f"task {task_id} has no TaskPublished event")
         return None, []
-    escrow = TaskEscrow(published.supplier, published.reward, published.hosting_fee, published.baseline_score, published.metric)
+    escrow = TaskEscrow(
+        published.supplier, published.reward, published.hosting_fee, published.baseline_score, published.metric
+    )
     stakes = [
-        ModelStake(model.model_id, model.trainer, model.fee, model.model_id in tasks.revealed) for model in tasks.models[task_id]
+        ModelStake(model.model_id, model.trainer, model.fee, model.model_id in tasks.revealed)
+        for model in tasks.models[task_id]
     ]
     return escrow, stakes
 
@@ -476,17 +495,26 @@ def _global_checks(
     escrow_in = sum(task.reward + task.hosting_fee for task in tasks.published.values())
     escrow_in += sum(model.fee for models in tasks.models.values() for model in models)
     escrow_out = sum(credit.amount for credit in credits if credit.reason != BOND_RETURNED) + sum(tasks.burned.values())
-    bond_in = sum(event.bond for event in log.of_type(ValidatorRegistered)) + sum(event.amount for event in log.of_type(BondToppedUp))
+    bond_in = sum(event.bond for event in log.of_type(ValidatorRegistered)) + sum(
+        event.amount for event in log.of_type(BondToppedUp)
+    )
     bond_out = sum(credit.amount for credit in credits if credit.reason == BOND_RETURNED)
     credited = sum(credit.amount for credit in credits) - sum(withdrawal.amount for withdrawal in withdrawals)
 
     # Every task that was closed or moved money must be explained by an audited round or expiry.
     unexplained = sorted((closed | set(tasks.credits) | set(tasks.burned)) - audited)
     return (
-        _sum_check("escrowed", "published + fees + minted - credits - burns", escrow_in + minted - escrow_out, state.escrowed),
+        _sum_check(
+            "escrowed", "published + fees + minted - credits - burns", escrow_in + minted - escrow_out, state.escrowed
+        ),
         _sum_check("bonded", "bonds + top-ups - returned bonds", bond_in - bond_out, state.bonded),
         _sum_check("credited", "credits - withdrawals", credited, state.credited),
-        _sum_check("token balance", "escrowed + credited + bonded", state.escrowed + state.credited + state.bonded, state.pol_balance),
+        _sum_check(
+            "token balance",
+            "escrowed + credited + bonded",
+            state.escrowed + state.credited + state.bonded,
+            state.pol_balance,
+        ),
         _owed_check(credits, withdrawals, state.owed),
         GlobalCheck(
             "every payout audited",

@@ -24,7 +24,6 @@ MAX_CID_LENGTH = 100
 INT256_MIN, INT256_MAX = -(2**255), 2**255 - 1
 
 
-
 @dataclass(frozen=True)
 class TaskRequest:
     """What a supplier asks `publish_task` for; amounts in wei, scores in 1e-6 units."""
@@ -81,7 +80,9 @@ def publish_task(pol: Any, token: Any, chain: Any, supplier: Any, request: TaskR
         raise UserError("reward must be positive")
     min_hosting_fee = int(pol.min_hosting_fee())
     if request.hosting_fee < min_hosting_fee:
-        raise UserError(f"hosting fee {format_wkc(request.hosting_fee)} is below the minimum {format_wkc(min_hosting_fee)}")
+        raise UserError(
+            f"hosting fee {format_wkc(request.hosting_fee)} is below the minimum {format_wkc(min_hosting_fee)}"
+        )
     _check_score(request.baseline_score, "baseline score")
     open_tasks, max_open = len(pol.open_task_ids()), int(pol.max_open_tasks())
     if open_tasks >= max_open:
@@ -109,7 +110,9 @@ def publish_task(pol: Any, token: Any, chain: Any, supplier: Any, request: TaskR
     return int(_event(receipt, pol.TaskPublished).task_id)
 
 
-def commit_model(pol: Any, token: Any, chain: Any, trainer: Any, task_id: int, model_cid: str, salt: bytes, train_score: int) -> int:
+def commit_model(
+    pol: Any, token: Any, chain: Any, trainer: Any, task_id: int, model_cid: str, salt: bytes, train_score: int
+) -> int:
     """Commit to a model before the task's release height; returns the model id."""
     task = existing_task(pol, task_id)
     if task.state != TaskState.OPEN:
@@ -141,7 +144,9 @@ def release_test(pol: Any, chain: Any, supplier: Any, task_id: int, test_cid: st
         raise UserError(f"task {task_id} is {TaskState(task.state)}: nothing to release")
     window_end = int(task.release_height) + int(pol.release_window())
     if not has_opened(chain, int(task.release_height)):
-        raise UserError(f"task {task_id}'s release window opens at block {task.release_height}; the chain is at block {chain.blocks.height}")
+        raise UserError(
+            f"task {task_id}'s release window opens at block {task.release_height}; the chain is at block {chain.blocks.height}"
+        )
     if next_block(chain) >= window_end:
         raise UserError(f"task {task_id}'s release window closed at block {window_end}")
     cid = check_cid(test_cid, "test")
@@ -150,7 +155,9 @@ def release_test(pol: Any, chain: Any, supplier: Any, task_id: int, test_cid: st
     pol.release_test(task_id, cid, salt, sender=supplier)
 
 
-def reveal_model(pol: Any, chain: Any, trainer: Any, model_id: int, model_cid: str, salt: bytes, model_size: int) -> None:
+def reveal_model(
+    pol: Any, chain: Any, trainer: Any, model_id: int, model_cid: str, salt: bytes, model_size: int
+) -> None:
     """Reveal a committed model after the test release, in the reveal window."""
     model = existing_model(pol, model_id)
     if model.trainer != trainer.address:

@@ -66,7 +66,9 @@ def load_account(spec: str) -> Any:
             raise UserError(f"account {spec!r}: write test:N with N a number, e.g. test:1")
         accounts = ape.accounts.test_accounts
         if int(index) >= len(accounts):
-            raise UserError(f"account {spec!r}: there are {len(accounts)} test accounts (test:0 to test:{len(accounts) - 1})")
+            raise UserError(
+                f"account {spec!r}: there are {len(accounts)} test accounts (test:0 to test:{len(accounts) - 1})"
+            )
         return accounts[int(index)]
     try:
         return ape.accounts.load(spec)
@@ -112,6 +114,8 @@ def bind(chain: Any, record: DeploymentRecord) -> Contracts:
     if int(chain.chain_id) != record.chain_id:
         raise UserError(f"the deployment is on chain {record.chain_id}, but this network is chain {chain.chain_id}")
     if not chain.provider.get_code(record.pol):
-        raise UserError(f"no ProofOfLearning at {record.pol} on this network (a restarted devnet?): run `wekacoin deploy`")
+        raise UserError(
+            f"no ProofOfLearning at {record.pol} on this network (a restarted devnet?): run `wekacoin deploy`"
+        )
     project = ape_project()
     return Contracts(project.WekaCoin.at(record.token), project.ProofOfLearning.at(record.pol), record)

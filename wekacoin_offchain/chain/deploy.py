@@ -54,7 +54,9 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
     token's only minter and the Committee's only writer from the start.
     """
     holder = overrides.pop("genesis_holder", deployer)
-    genesis = Genesis(holder=str(getattr(holder, "address", holder)), supply=overrides.pop("genesis_supply", Genesis.supply))
+    genesis = Genesis(
+        holder=str(getattr(holder, "address", holder)), supply=overrides.pop("genesis_supply", Genesis.supply)
+    )
     if not isinstance(genesis.supply, int) or genesis.supply < 0:
         raise UserError(f"genesis_supply must be a non-negative integer, got {genesis.supply!r}")
     parameters = ProtocolParameters.with_overrides(**overrides)
@@ -74,7 +76,9 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
     )
     token = project.WekaCoin.at(pol.token())
     committee = project.Committee.at(pol.committee())
-    return Deployment(token=token, pol=pol, committee=committee, verifier=verifier, parameters=parameters, genesis=genesis)
+    return Deployment(
+        token=token, pol=pol, committee=committee, verifier=verifier, parameters=parameters, genesis=genesis
+    )
 
 
 def _declare(deployer: Any, container: Any) -> str:

@@ -66,7 +66,16 @@ class ProtocolParameters:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise UserError(f"parameter {name} must be between {low} and {high}, got {value}")
-        positive = ("min_training_period", "release_window", "reveal_window", "propose_window", "vote_window", "committee_size", "min_bond", "bytes_per_wkc")
+        positive = (
+            "min_training_period",
+            "release_window",
+            "reveal_window",
+            "propose_window",
+            "vote_window",
+            "committee_size",
+            "min_bond",
+            "bytes_per_wkc",
+        )
         for name in positive:
             if getattr(self, name) == 0:
                 raise UserError(f"parameter {name} must be positive")

@@ -16,21 +16,58 @@ import click
 from rich.console import Console
 
 from wekacoin_offchain.audit.render import report_tables
-from wekacoin_offchain.chain.connection import DeploymentRecord, bind, connect, default_deployment_file, default_network, first_line
+from wekacoin_offchain.chain.connection import (
+    DeploymentRecord,
+    bind,
+    connect,
+    default_deployment_file,
+    default_network,
+    first_line,
+)
 from wekacoin_offchain.commands.chain import quiet_ape
 from wekacoin_offchain.errors import UserError
 
 
 @click.command("audit")
-@click.option("--network", default=None, help="ape network choice or node URL (default: $WEKACOIN_NETWORK or http://127.0.0.1:8545).")
-@click.option("--deployment", "deployment_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Deployment file (default: $WEKACOIN_DEPLOYMENT or wekacoin-data/deployment.json).")
+@click.option(
+    "--network",
+    default=None,
+    help="ape network choice or node URL (default: $WEKACOIN_NETWORK or http://127.0.0.1:8545).",
+)
+@click.option(
+    "--deployment",
+    "deployment_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Deployment file (default: $WEKACOIN_DEPLOYMENT or wekacoin-data/deployment.json).",
+)
 @click.option("--address", default=None, help="ProofOfLearning address, instead of a deployment file.")
-@click.option("--from-block", type=click.IntRange(0), default=None, help="First block to read (default: the deployment's block, or 0 with --address).")
-@click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also re-run each round's agreement from the ranking documents in this embedded block store.")
-@click.option("--api", metavar="MULTIADDR", default=None, help="Also re-run each round's agreement from the ranking documents of this IPFS RPC API.")
+@click.option(
+    "--from-block",
+    type=click.IntRange(0),
+    default=None,
+    help="First block to read (default: the deployment's block, or 0 with --address).",
+)
+@click.option(
+    "--store-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also re-run each round's agreement from the ranking documents in this embedded block store.",
+)
+@click.option(
+    "--api",
+    metavar="MULTIADDR",
+    default=None,
+    help="Also re-run each round's agreement from the ranking documents of this IPFS RPC API.",
+)
 @quiet_ape
 def audit(
-    network: str | None, deployment_file: Path | None, address: str | None, from_block: int | None, store_dir: Path | None, api: str | None
+    network: str | None,
+    deployment_file: Path | None,
+    address: str | None,
+    from_block: int | None,
+    store_dir: Path | None,
+    api: str | None,
 ) -> None:
     """Replay every round: seeds, committee, result and round hashes, payouts, and the money invariant."""
     from wekacoin_offchain.audit.reader import fetch_documents, read_deployment

@@ -57,22 +57,45 @@ class WkcAmount(click.ParamType):
 
 def chain_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """--network, --account and --deployment, shared by every chain command."""
-    function = click.option("--deployment", "deployment_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Deployment file (default: $WEKACOIN_DEPLOYMENT or wekacoin-data/deployment.json).")(function)
-    function = click.option("--account", default="test:0", show_default=True, help="test:N (a devnet test account) or an ape account alias.")(function)
-    function = click.option("--network", default=None, help="ape network choice or node URL (default: $WEKACOIN_NETWORK or http://127.0.0.1:8545).")(function)
+    function = click.option(
+        "--deployment",
+        "deployment_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Deployment file (default: $WEKACOIN_DEPLOYMENT or wekacoin-data/deployment.json).",
+    )(function)
+    function = click.option(
+        "--account", default="test:0", show_default=True, help="test:N (a devnet test account) or an ape account alias."
+    )(function)
+    function = click.option(
+        "--network",
+        default=None,
+        help="ape network choice or node URL (default: $WEKACOIN_NETWORK or http://127.0.0.1:8545).",
+    )(function)
     return function
 
 
 def store_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    function = click.option("--api", metavar="MULTIADDR", default=None, help="IPFS RPC API instead of the embedded store.")(function)
-    function = click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Embedded block store directory.")(function)
+    function = click.option(
+        "--api", metavar="MULTIADDR", default=None, help="IPFS RPC API instead of the embedded store."
+    )(function)
+    function = click.option(
+        "--store-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Embedded block store directory.",
+    )(function)
     return function
 
 
 @contextmanager
 def session(network: str | None, account: str, deployment_file: Path | None) -> Iterator[tuple[Any, Any, Contracts]]:
     with connect(network or default_network()) as chain:
-        yield chain, load_account(account), bind(chain, DeploymentRecord.load(deployment_file or default_deployment_file()))
+        yield (
+            chain,
+            load_account(account),
+            bind(chain, DeploymentRecord.load(deployment_file or default_deployment_file())),
+        )
 
 
 def agent_workdir(role: str, account: Any) -> Path:
@@ -107,10 +130,26 @@ def node(port: int) -> None:
 
 
 @click.command("deploy")
-@click.option("--network", default=None, help="ape network choice or node URL (default: $WEKACOIN_NETWORK or http://127.0.0.1:8545).")
+@click.option(
+    "--network",
+    default=None,
+    help="ape network choice or node URL (default: $WEKACOIN_NETWORK or http://127.0.0.1:8545).",
+)
 @click.option("--account", default="test:0", show_default=True, help="The deployer: test:N or an ape account alias.")
-@click.option("--deployment", "deployment_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Where to write the addresses.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A protocol parameter, e.g. --param min_training_period=3.")
+@click.option(
+    "--deployment",
+    "deployment_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the addresses.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A protocol parameter, e.g. --param min_training_period=3.",
+)
 @quiet_ape
 def deploy(network: str | None, account: str, deployment_file: Path | None, params: tuple[str, ...]) -> None:
     """Deploy WekaCoin and ProofOfLearning and write their addresses to the deployment file."""
@@ -174,11 +213,29 @@ def withdraw(network: str | None, account: str, deployment_file: Path | None) ->
 @click.option("--hosting-fee", type=WkcAmount(), default="1", show_default=True, help="Fee for the validators, in WKC.")
 @click.option("--test-fraction", type=float, default=0.3, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--training-blocks", type=click.IntRange(0), default=None, help="Blocks until the test release (default: the minimum).")
+@click.option(
+    "--training-blocks",
+    type=click.IntRange(0),
+    default=None,
+    help="Blocks until the test release (default: the minimum).",
+)
 @chain_options
 @store_options
 @quiet_ape
-def publish(dataset: Path, metric: Any, reward: int, hosting_fee: int, test_fraction: float, seed: int, training_blocks: int | None, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+def publish(
+    dataset: Path,
+    metric: Any,
+    reward: int,
+    hosting_fee: int,
+    test_fraction: float,
+    seed: int,
+    training_blocks: int | None,
+    network: str | None,
+    account: str,
+    deployment_file: Path | None,
+    store_dir: Path | None,
+    api: str | None,
+) -> None:
     """Split DATASET, store the training set and a baseline, and publish the task."""
     from wekacoin_offchain.agents.supplier import SupplierAgent
     from wekacoin_offchain.ml import load_dataset
@@ -188,21 +245,35 @@ def publish(dataset: Path, metric: Any, reward: int, hosting_fee: int, test_frac
     with session(network, account, deployment_file) as (chain, sender, contracts):
         agent = SupplierAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("supplier", sender))
         blocks = training_blocks if training_blocks is not None else int(contracts.pol.min_training_period())
-        task = agent.publish(data, metric, test_fraction=test_fraction, seed=seed, reward=reward, hosting_fee=hosting_fee, training_blocks=blocks)
-    click.echo(f"task {task.task_id} published: training set {task.train_cid}, test set released from block {task.release_height}")
+        task = agent.publish(
+            data,
+            metric,
+            test_fraction=test_fraction,
+            seed=seed,
+            reward=reward,
+            hosting_fee=hosting_fee,
+            training_blocks=blocks,
+        )
+    click.echo(
+        f"task {task.task_id} published: training set {task.train_cid}, test set released from block {task.release_height}"
+    )
 
 
 @supplier.command("release")
 @chain_options
 @store_options
 @quiet_ape
-def release(network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+def release(
+    network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None
+) -> None:
     """Release the test set of every task of the account whose release window is open."""
     from wekacoin_offchain.agents.supplier import SupplierAgent
 
     store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
-        done = SupplierAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("supplier", sender)).step()
+        done = SupplierAgent(
+            chain, contracts.pol, contracts.token, sender, store, agent_workdir("supplier", sender)
+        ).step()
     click.echo("\n".join(done) if done else "nothing to release now")
 
 
@@ -210,12 +281,28 @@ def release(network: str | None, account: str, deployment_file: Path | None, sto
 @click.argument("task_id", type=int)
 @click.option("--model", "kind", default=None, help="Model kind to fit (see `wekacoin trainer fit --help`).")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--model-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Commit to this file as it is instead of fitting a model (with --train-score).")
+@click.option(
+    "--model-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Commit to this file as it is instead of fitting a model (with --train-score).",
+)
 @click.option("--train-score", default=None, help="The training score claimed for --model-file, e.g. 0.95.")
 @chain_options
 @store_options
 @quiet_ape
-def commit(task_id: int, kind: str | None, seed: int, model_file: Path | None, train_score: str | None, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+def commit(
+    task_id: int,
+    kind: str | None,
+    seed: int,
+    model_file: Path | None,
+    train_score: str | None,
+    network: str | None,
+    account: str,
+    deployment_file: Path | None,
+    store_dir: Path | None,
+    api: str | None,
+) -> None:
     """Fit a model on TASK_ID's training set (or take --model-file), store it and commit to it."""
     from wekacoin_offchain.agents.trainer import TrainerAgent
     from wekacoin_offchain.ml.metrics import parse_score
@@ -228,23 +315,31 @@ def commit(task_id: int, kind: str | None, seed: int, model_file: Path | None, t
     with session(network, account, deployment_file) as (chain, sender, contracts):
         agent = TrainerAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender))
         if model_file is not None:
-            submission = agent.submit_bytes(task_id, model_file.name, model_file.read_bytes(), parse_score(str(train_score)))
+            submission = agent.submit_bytes(
+                task_id, model_file.name, model_file.read_bytes(), parse_score(str(train_score))
+            )
         else:
             submission = agent.submit(task_id, str(kind), seed)
-    click.echo(f"model {submission.model_id} committed to task {task_id}: {submission.kind}, training score {submission.train_score}")
+    click.echo(
+        f"model {submission.model_id} committed to task {task_id}: {submission.kind}, training score {submission.train_score}"
+    )
 
 
 @trainer.command("reveal")
 @chain_options
 @store_options
 @quiet_ape
-def reveal(network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+def reveal(
+    network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None
+) -> None:
     """Reveal every committed model of the account whose task's test set is out."""
     from wekacoin_offchain.agents.trainer import TrainerAgent
 
     store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
-        done = TrainerAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender)).step()
+        done = TrainerAgent(
+            chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender)
+        ).step()
     click.echo("\n".join(done) if done else "nothing to reveal now")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ from wekacoin_offchain.ml.metrics import (
 )
 
 if TYPE_CHECKING:
+    from click.decorators import FC
+
     from wekacoin_offchain.ml.datasets import Dataset
 
 SECRET_FILE = "test-secret.json"
@@ -37,9 +40,7 @@ class MetricParam(click.ParamType):
 
     name = "metric"
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> Metric:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Metric:
         if isinstance(value, Metric):
             return value
         try:
@@ -48,7 +49,7 @@ class MetricParam(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def _metric_option() -> Any:
+def _metric_option() -> Callable[[FC], FC]:
     return click.option(
         "--metric",
         "metric",
@@ -65,9 +66,7 @@ def _score_text(score: int) -> str:
 def _load(path: Path, metric: Metric, class_labels: tuple[str, ...] | None = None) -> Dataset:
     from wekacoin_offchain.ml.datasets import load_dataset
 
-    return load_dataset(
-        path, classification=metric.kind.is_classification, class_labels=class_labels
-    )
+    return load_dataset(path, classification=metric.kind.is_classification, class_labels=class_labels)
 
 
 def _write_model(path: Path, model_bytes: bytes) -> None:
@@ -114,9 +113,7 @@ def _write_model(path: Path, model_bytes: bytes) -> None:
     show_default=True,
     help="Units the training score may differ by (SCORE_TOLERANCE).",
 )
-@click.option(
-    "--expected-size", type=click.IntRange(min=0), help="The revealed model_size in bytes."
-)
+@click.option("--expected-size", type=click.IntRange(min=0), help="The revealed model_size in bytes.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def evaluate_command(
     model: Path,
@@ -179,16 +176,10 @@ def supplier() -> None:
 @supplier.command("split")
 @click.argument("dataset", type=_existing_file)
 @_metric_option()
-@click.option(
-    "--test-fraction", type=float, required=True, help="Share of rows held out, in (0, 1)."
-)
-@click.option(
-    "--seed", type=int, required=True, help="Seed of the shuffle (stratified for classes)."
-)
+@click.option("--test-fraction", type=float, required=True, help="Share of rows held out, in (0, 1).")
+@click.option("--seed", type=int, required=True, help="Seed of the shuffle (stratified for classes).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option(
-    "--test-cid", help="The CID of test.csv, when added to a store other than the local one."
-)
+@click.option("--test-cid", help="The CID of test.csv, when added to a store other than the local one.")
 def split_command(
     dataset: Path,
     metric: Metric,
@@ -241,9 +232,7 @@ def _content_id(data: bytes) -> str:
     try:
         from wekacoin_offchain.storage.local import LocalBlockStore
     except ImportError:
-        raise UserError(
-            "no content store available to compute the test CID; pass --test-cid"
-        ) from None
+        raise UserError("no content store available to compute the test CID; pass --test-cid") from None
     # only_hash computes the CID without writing a block, so the store's folder is unused.
     return LocalBlockStore(Path(".")).add_bytes(data, cid_version=1, only_hash=True)
 
@@ -276,8 +265,7 @@ def trainer() -> None:
     "--model",
     "kind",
     required=True,
-    help="For classes: logistic, tree, forest, knn, mlp. For values: linear, ridge, tree, "
-    "forest, knn, mlp.",
+    help="For classes: logistic, tree, forest, knn, mlp. For values: linear, ridge, tree, forest, knn, mlp.",
 )
 @_metric_option()
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)

@@ -32,16 +32,16 @@ from wekacoin_offchain.chain.connection import (
     first_line,
     load_account,
 )
+from wekacoin_offchain.chain.states import RoundState, TaskState, ValidatorStatus
 from wekacoin_offchain.commands.chain import (
     WkcAmount,
-    content_store,
     agent_workdir,
     chain_options,
+    content_store,
     quiet_ape,
     session,
     store_options,
 )
-from wekacoin_offchain.chain.states import RoundState, TaskState, ValidatorStatus
 from wekacoin_offchain.commands.ml import supplier, trainer
 from wekacoin_offchain.errors import UserError
 
@@ -87,7 +87,9 @@ class StopRequest:
         return self.event.wait(seconds)
 
 
-def run_agent(who: str, address: str, step: Step, *, poll: float, finished: Callable[[], bool], last_step: Step) -> None:
+def run_agent(
+    who: str, address: str, step: Step, *, poll: float, finished: Callable[[], bool], last_step: Step
+) -> None:
     """Call `step` every `poll` seconds, printing what it did, until `finished()` or a stop
     request; then call `last_step` once (e.g. a final withdrawal).
 
@@ -140,8 +142,17 @@ def committee_of(pol: Any) -> Any:
 
 
 def poll_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    function = click.option("--until-settled", "until_task", type=int, default=None, metavar="TASK_ID", help="Exit once this task is settled (or expired or cancelled).")(function)
-    function = click.option("--poll", type=click.FloatRange(0.05), default=1.0, show_default=True, help="Seconds between steps.")(function)
+    function = click.option(
+        "--until-settled",
+        "until_task",
+        type=int,
+        default=None,
+        metavar="TASK_ID",
+        help="Exit once this task is settled (or expired or cancelled).",
+    )(function)
+    function = click.option(
+        "--poll", type=click.FloatRange(0.05), default=1.0, show_default=True, help="Seconds between steps."
+    )(function)
     return function
 
 
@@ -162,7 +173,9 @@ def check_bond(pol: Any, token: Any, committee: Any, address: str, bond: int) ->
         raise UserError(f"a bond of {format_wkc(bond)} is below the minimum {format_wkc(min_bond)}")
     balance = int(token.balanceOf(address))
     if balance < bond:
-        raise UserError(f"{address} holds {format_wkc(balance)}, less than the bond of {format_wkc(bond)}: `wekacoin transfer` some first")
+        raise UserError(
+            f"{address} holds {format_wkc(balance)}, less than the bond of {format_wkc(bond)}: `wekacoin transfer` some first"
+        )
 
 
 @validator.command("register")
@@ -170,7 +183,9 @@ def check_bond(pol: Any, token: Any, committee: Any, address: str, bond: int) ->
 @chain_options
 @store_options
 @quiet_ape
-def register(bond: int, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+def register(
+    bond: int, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None
+) -> None:
     """Register the account as a validator with a fresh BLS key, once."""
     with _validator_agent(network, account, deployment_file, store_dir, api, inflate_scores=False) as agent:
         check_bond(agent.pol, agent.token, agent.committee, agent.address, bond)
@@ -179,13 +194,27 @@ def register(bond: int, network: str | None, account: str, deployment_file: Path
 
 
 @validator.command("run")
-@click.option("--bond", type=WkcAmount(), default=None, help="Bond to lock if not registered yet (default: the protocol minimum).")
-@click.option("--inflate-scores", is_flag=True, help="Demo and test switch: lie, reporting a perfect score for every model.")
+@click.option(
+    "--bond", type=WkcAmount(), default=None, help="Bond to lock if not registered yet (default: the protocol minimum)."
+)
+@click.option(
+    "--inflate-scores", is_flag=True, help="Demo and test switch: lie, reporting a perfect score for every model."
+)
 @poll_option
 @chain_options
 @store_options
 @quiet_ape
-def run_validator(bond: int | None, inflate_scores: bool, poll: float, until_task: int | None, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+def run_validator(
+    bond: int | None,
+    inflate_scores: bool,
+    poll: float,
+    until_task: int | None,
+    network: str | None,
+    account: str,
+    deployment_file: Path | None,
+    store_dir: Path | None,
+    api: str | None,
+) -> None:
     """Register if needed, then claim storage, sit on committees and withdraw, in a loop."""
     with _validator_agent(network, account, deployment_file, store_dir, api, inflate_scores) as agent:
         finished = until_settled(agent.pol, until_task)
@@ -199,7 +228,14 @@ def run_validator(bond: int | None, inflate_scores: bool, poll: float, until_tas
 
 
 @contextmanager
-def _validator_agent(network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None, inflate_scores: bool) -> Iterator[ValidatorAgent]:
+def _validator_agent(
+    network: str | None,
+    account: str,
+    deployment_file: Path | None,
+    store_dir: Path | None,
+    api: str | None,
+    inflate_scores: bool,
+) -> Iterator[ValidatorAgent]:
     from wekacoin_offchain.agents.competition import inflate_scores as lie
     from wekacoin_offchain.agents.evaluation import EvaluationLimits
     from wekacoin_offchain.agents.validator import ValidatorAgent
@@ -210,7 +246,15 @@ def _validator_agent(network: str | None, account: str, deployment_file: Path | 
         pol = contracts.pol
         limits = EvaluationLimits(tolerance=int(pol.score_tolerance()))
         yield ValidatorAgent(
-            chain, pol, contracts.token, committee_of(pol), sender, store, agent_workdir("validator", sender), evaluator, limits,
+            chain,
+            pol,
+            contracts.token,
+            committee_of(pol),
+            sender,
+            store,
+            agent_workdir("validator", sender),
+            evaluator,
+            limits,
             edit_ranking=lie if inflate_scores else None,
         )
 
@@ -223,14 +267,29 @@ def _validator_agent(network: str | None, account: str, deployment_file: Path | 
 @chain_options
 @store_options
 @quiet_ape
-def run_supplier(poll: float, until_task: int | None, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+def run_supplier(
+    poll: float,
+    until_task: int | None,
+    network: str | None,
+    account: str,
+    deployment_file: Path | None,
+    store_dir: Path | None,
+    api: str | None,
+) -> None:
     """Release test sets when their height comes and register stored objects, in a loop."""
     from wekacoin_offchain.agents.supplier import SupplierAgent
 
     store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
         agent = SupplierAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("supplier", sender))
-        run_agent("supplier", str(sender.address), agent.step, poll=poll, finished=until_settled(contracts.pol, until_task), last_step=owed_line(contracts.pol, sender))
+        run_agent(
+            "supplier",
+            str(sender.address),
+            agent.step,
+            poll=poll,
+            finished=until_settled(contracts.pol, until_task),
+            last_step=owed_line(contracts.pol, sender),
+        )
 
 
 @trainer.command("run")
@@ -238,14 +297,29 @@ def run_supplier(poll: float, until_task: int | None, network: str | None, accou
 @chain_options
 @store_options
 @quiet_ape
-def run_trainer(poll: float, until_task: int | None, network: str | None, account: str, deployment_file: Path | None, store_dir: Path | None, api: str | None) -> None:
+def run_trainer(
+    poll: float,
+    until_task: int | None,
+    network: str | None,
+    account: str,
+    deployment_file: Path | None,
+    store_dir: Path | None,
+    api: str | None,
+) -> None:
     """Reveal committed models once their test set is out and register them, in a loop."""
     from wekacoin_offchain.agents.trainer import TrainerAgent
 
     store = content_store(store_dir, api)
     with session(network, account, deployment_file) as (chain, sender, contracts):
         agent = TrainerAgent(chain, contracts.pol, contracts.token, sender, store, agent_workdir("trainer", sender))
-        run_agent("trainer", str(sender.address), agent.step, poll=poll, finished=until_settled(contracts.pol, until_task), last_step=owed_line(contracts.pol, sender))
+        run_agent(
+            "trainer",
+            str(sender.address),
+            agent.step,
+            poll=poll,
+            finished=until_settled(contracts.pol, until_task),
+            last_step=owed_line(contracts.pol, sender),
+        )
 
 
 # --- status -----------------------------------------------------------------------------
@@ -314,16 +388,44 @@ def read_status(chain: Any, pol: Any, committee: Any, from_block: int, extra_acc
     for task_id in range(1, int(pol.task_count()) + 1):
         task = pol.task(task_id)
         known(str(task.supplier), "supplier")
-        tasks.append(TaskRow(task_id, str(TaskState(int(task.state))), metric_by_id(int(task.metric)).name, int(task.reward), int(task.release_height), int(task.model_count)))
+        tasks.append(
+            TaskRow(
+                task_id,
+                str(TaskState(int(task.state))),
+                metric_by_id(int(task.metric)).name,
+                int(task.reward),
+                int(task.release_height),
+                int(task.model_count),
+            )
+        )
     models = []
     for model_id in range(1, int(pol.model_count()) + 1):
         model = pol.model(model_id)
         known(str(model.trainer), "trainer")
-        models.append(ModelRow(model_id, int(model.task_id), str(model.trainer), int(model.revealed_at) != 0, int(model.model_size), int(model.train_score)))
+        models.append(
+            ModelRow(
+                model_id,
+                int(model.task_id),
+                str(model.trainer),
+                int(model.revealed_at) != 0,
+                int(model.model_size),
+                int(model.train_score),
+            )
+        )
     rounds = []
     for round_id in range(1, int(committee.round_count()) + 1):
         r = committee.round(round_id)
-        rounds.append(RoundRow(round_id, int(r.task_id), int(r.attempt), str(RoundState(int(r.state))), int(r.quorum), int(r.proposals), bytes(committee.round_hash(round_id))))
+        rounds.append(
+            RoundRow(
+                round_id,
+                int(r.task_id),
+                int(r.attempt),
+                str(RoundState(int(r.state))),
+                int(r.quorum),
+                int(r.proposals),
+                bytes(committee.round_hash(round_id)),
+            )
+        )
     for event in committee.ValidatorRegistered.range(from_block, height + 1):
         known(str(event.validator), "validator")
     for address in extra_accounts:
@@ -344,12 +446,27 @@ def status_tables(status: ChainStatus) -> list[Table]:
     for column in ("model", "task", "trainer", "revealed", "size", "training score"):
         models.add_column(column)
     for m in status.models:
-        models.add_row(str(m.model_id), str(m.task_id), m.trainer, "yes" if m.revealed else "no", str(m.size) if m.revealed else "", format_score(m.train_score))
+        models.add_row(
+            str(m.model_id),
+            str(m.task_id),
+            m.trainer,
+            "yes" if m.revealed else "no",
+            str(m.size) if m.revealed else "",
+            format_score(m.train_score),
+        )
     rounds = Table(title="rounds")
     for column in ("round", "task", "attempt", "state", "quorum", "proposals", "round hash"):
         rounds.add_column(column)
     for r in status.rounds:
-        rounds.add_row(str(r.round_id), str(r.task_id), str(r.attempt), r.state, str(r.quorum), str(r.proposals), "0x" + r.round_hash.hex() if any(r.round_hash) else "")
+        rounds.add_row(
+            str(r.round_id),
+            str(r.task_id),
+            str(r.attempt),
+            r.state,
+            str(r.quorum),
+            str(r.proposals),
+            "0x" + r.round_hash.hex() if any(r.round_hash) else "",
+        )
     owed = Table(title="owed by the contract")
     for column in ("account", "role", "owed"):
         owed.add_column(column)
@@ -359,9 +476,25 @@ def status_tables(status: ChainStatus) -> list[Table]:
 
 
 @click.command("status")
-@click.option("--network", default=None, help="ape network choice or node URL (default: $WEKACOIN_NETWORK or http://127.0.0.1:8545).")
-@click.option("--deployment", "deployment_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Deployment file (default: $WEKACOIN_DEPLOYMENT or wekacoin-data/deployment.json).")
-@click.option("--account", "accounts", multiple=True, metavar="ACCOUNT", help="Also show what this account (an address or test:N) is owed; repeatable.")
+@click.option(
+    "--network",
+    default=None,
+    help="ape network choice or node URL (default: $WEKACOIN_NETWORK or http://127.0.0.1:8545).",
+)
+@click.option(
+    "--deployment",
+    "deployment_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Deployment file (default: $WEKACOIN_DEPLOYMENT or wekacoin-data/deployment.json).",
+)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    metavar="ACCOUNT",
+    help="Also show what this account (an address or test:N) is owed; repeatable.",
+)
 @quiet_ape
 def status(network: str | None, deployment_file: Path | None, accounts: tuple[str, ...]) -> None:
     """Tasks, models, rounds and what the contract owes each known account."""

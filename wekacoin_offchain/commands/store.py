@@ -53,9 +53,7 @@ def store(ctx: click.Context, store_dir: Path | None, api: str | None) -> None:
 @click.option("--only-hash", "-n", is_flag=True, help="Only compute the CID; store nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print the CID alone.")
 @click.pass_obj
-def add(
-    content_store: ContentStore, file: Path, cid_version: int, only_hash: bool, quiet: bool
-) -> None:
+def add(content_store: ContentStore, file: Path, cid_version: int, only_hash: bool, quiet: bool) -> None:
     """Add FILE; print `added <cid> <name>` as `ipfs add` does."""
     cid = content_store.add_file(file, cid_version=cid_version, only_hash=only_hash)
     click.echo(cid if quiet else f"added {cid} {file.name}")

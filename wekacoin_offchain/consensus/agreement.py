@@ -103,17 +103,31 @@ class ConsensusResult:
 
     def result_hash(self) -> bytes:
         """keccak256 of the ABI-encoded result: what every member signs and the contract checks."""
-        return result_hash(self.round_id, self.attempt, self.task_id, self.task_valid, self.ranking, self.genuine_members)
+        return result_hash(
+            self.round_id, self.attempt, self.task_id, self.task_valid, self.ranking, self.genuine_members
+        )
 
 
 def result_hash(
-    round_id: int, attempt: int, task_id: int, task_valid: bool, ranking: Sequence[RankedModel], genuine_members: Sequence[str]
+    round_id: int,
+    attempt: int,
+    task_id: int,
+    task_valid: bool,
+    ranking: Sequence[RankedModel],
+    genuine_members: Sequence[str],
 ) -> bytes:
     """keccak256 of the ABI-encoded result (round_spec), from its hashed fields alone."""
     return keccak(
         encode(
             RESULT_ABI_TYPES,
-            (round_id, attempt, task_id, task_valid, [(m.model_id, m.genuine, m.score) for m in ranking], list(genuine_members)),
+            (
+                round_id,
+                attempt,
+                task_id,
+                task_valid,
+                [(m.model_id, m.genuine, m.score) for m in ranking],
+                list(genuine_members),
+            ),
         )
     )
 
@@ -169,9 +183,7 @@ def compute_consensus(
                 consensus_scores[model_id] = score
 
     genuine_members = tuple(
-        member
-        for member, doc in usable.items()
-        if _is_genuine(doc, task_valid, consensus_scores, tolerance)
+        member for member, doc in usable.items() if _is_genuine(doc, task_valid, consensus_scores, tolerance)
     )
     return ConsensusResult(
         round_id=round_id,
@@ -275,6 +287,6 @@ def consensus_ranking(
         ),
     )
     not_genuine = [m for m in revealed if m.model_id not in consensus_scores]  # already by id
-    return tuple(
-        RankedModel(m.model_id, True, consensus_scores[m.model_id]) for m in genuine
-    ) + tuple(RankedModel(m.model_id, False, 0) for m in not_genuine)
+    return tuple(RankedModel(m.model_id, True, consensus_scores[m.model_id]) for m in genuine) + tuple(
+        RankedModel(m.model_id, False, 0) for m in not_genuine
+    )

@@ -64,8 +64,7 @@ class RankingEntry:
         # memory is always one a well-formed document can hold.
         if self.status not in _PROPOSABLE_STATUSES:
             raise MalformedRankingError(
-                f"model {self.model_id}: status {int(self.status)} is not one of 1 VALID, "
-                "2 INVALID, 3 UNEVALUATED"
+                f"model {self.model_id}: status {int(self.status)} is not one of 1 VALID, 2 INVALID, 3 UNEVALUATED"
             )
         if self.status != EvaluationStatus.VALID and self.score != 0:
             raise MalformedRankingError(
@@ -87,9 +86,7 @@ class CandidateRanking:
     def __post_init__(self) -> None:
         model_ids = [entry.model_id for entry in self.entries]
         if any(a >= b for a, b in pairwise(model_ids)):
-            raise MalformedRankingError(
-                "ranking entries must be in strictly ascending model-id order"
-            )
+            raise MalformedRankingError("ranking entries must be in strictly ascending model-id order")
 
     def encode(self) -> bytes:
         """The canonical document bytes (eth_abi encoding of RANKING_ABI_TYPES)."""
@@ -116,15 +113,12 @@ class CandidateRanking:
     def decode(cls, data: bytes) -> CandidateRanking:
         """Parse document bytes; raise MalformedRankingError unless they are canonical."""
         try:
-            round_id, attempt, task_id, task_valid, raw_entries = decode(
-                RANKING_ABI_TYPES, data, strict=True
-            )
+            round_id, attempt, task_id, task_valid, raw_entries = decode(RANKING_ABI_TYPES, data, strict=True)
         except (DecodingError, ValueError, OverflowError) as error:
             raise MalformedRankingError(f"not a candidate ranking encoding: {error}") from None
         try:
             entries = tuple(
-                RankingEntry(model_id, EvaluationStatus(status), score)
-                for model_id, status, score in raw_entries
+                RankingEntry(model_id, EvaluationStatus(status), score) for model_id, status, score in raw_entries
             )
         except ValueError:  # EvaluationStatus(0) or a code above 3
             bad = next(s for _, s, _ in raw_entries if s not in _PROPOSABLE_STATUSES)
@@ -146,8 +140,7 @@ class CandidateRanking:
         data = store.cat(cid)
         if keccak(data) != expected_hash:
             raise RankingHashMismatchError(
-                f"document {cid} hashes to 0x{keccak(data).hex()}, "
-                f"not the posted 0x{expected_hash.hex()}"
+                f"document {cid} hashes to 0x{keccak(data).hex()}, not the posted 0x{expected_hash.hex()}"
             )
         return cls.decode(data)
 

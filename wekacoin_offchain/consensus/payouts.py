@@ -137,7 +137,9 @@ def settle_cancelled(*, task: TaskEscrow, models: Sequence[ModelStake]) -> Settl
     Order, as the contract makes them: every model's fee in model-id order, then the
     reward and the hosting fee.
     """
-    credits = [Credit(stake.trainer, stake.fee, CreditReason.FEE_REFUND) for _, stake in sorted(_by_model_id(models).items())]
+    credits = [
+        Credit(stake.trainer, stake.fee, CreditReason.FEE_REFUND) for _, stake in sorted(_by_model_id(models).items())
+    ]
     credits.append(Credit(task.supplier, task.reward, CreditReason.REWARD_RETURNED))
     credits.append(Credit(task.supplier, task.hosting_fee, CreditReason.HOSTING_RETURNED))
     return Settlement(_nonzero(credits), burned=0, minted=0)
@@ -167,8 +169,7 @@ def _split(amount: int, validators: list[str], reason: CreditReason) -> list[Cre
     """Even shares of `amount`; CHOICE: the remainder (dust) goes to the lowest address."""
     share, dust = divmod(amount, len(validators))
     return [
-        Credit(account, share + (dust if position == 0 else 0), reason)
-        for position, account in enumerate(validators)
+        Credit(account, share + (dust if position == 0 else 0), reason) for position, account in enumerate(validators)
     ]
 
 

@@ -17,9 +17,7 @@ ZERO_HASH = bytes(32)
 """seed_0, round_hash[0], and the committee hash of no proposal."""
 
 
-def round_seed(
-    previous_seed: bytes, previous_round_hash: bytes, parent_blockhash: bytes, attempt: int
-) -> bytes:
+def round_seed(previous_seed: bytes, previous_round_hash: bytes, parent_blockhash: bytes, attempt: int) -> bytes:
     """seed_i = keccak256(abi_encode(seed_{i-1}, round_hash[i-1], blockhash(opened_at - 1),
     attempt)); seed_0 and round_hash[0] are ZERO_HASH."""
     return keccak(

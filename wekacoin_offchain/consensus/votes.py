@@ -47,9 +47,7 @@ class InvalidVoteSignature(UserError):
     """A vote signature the contract would reject (shape, v, high s, or unrecoverable)."""
 
 
-def vote_typed_data(
-    chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes
-) -> dict[str, Any]:
+def vote_typed_data(chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes) -> dict[str, Any]:
     """The full EIP-712 message (types, domain, primary type, message) of one vote."""
     if len(result_hash) != 32:
         raise ValueError("result_hash must be 32 bytes")
@@ -66,18 +64,12 @@ def vote_typed_data(
     }
 
 
-def vote_message(
-    chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes
-) -> SignableMessage:
+def vote_message(chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes) -> SignableMessage:
     """The vote as eth-account's signable EIP-712 message."""
-    return encode_typed_data(
-        full_message=vote_typed_data(chain_id, contract, round_id, attempt, result_hash)
-    )
+    return encode_typed_data(full_message=vote_typed_data(chain_id, contract, round_id, attempt, result_hash))
 
 
-def vote_digest(
-    chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes
-) -> bytes:
+def vote_digest(chain_id: int, contract: str, round_id: int, attempt: int, result_hash: bytes) -> bytes:
     """keccak256(0x1901 || domainSeparator || hashStruct(vote)): the hash `ecrecover` checks."""
     message = vote_message(chain_id, contract, round_id, attempt, result_hash)
     return keccak(b"\x19" + message.version + message.header + message.body)
@@ -92,9 +84,7 @@ def sign_vote(
     result_hash: bytes,
 ) -> bytes:
     """The member's 65-byte vote signature `r || s || v` (v in {27, 28}, low s)."""
-    signed = Account.sign_message(
-        vote_message(chain_id, contract, round_id, attempt, result_hash), private_key
-    )
+    signed = Account.sign_message(vote_message(chain_id, contract, round_id, attempt, result_hash), private_key)
     return bytes(signed.signature)
 
 

@@ -11,7 +11,7 @@ import hashlib
 from typing import Any
 
 from py_ecc.bls.hash import expand_message_xmd as _py_ecc_expand_message_xmd
-from py_ecc.bls.hash_to_curve import hash_to_G1, hash_to_field_FQ
+from py_ecc.bls.hash_to_curve import hash_to_field_FQ, hash_to_G1
 from py_ecc.optimized_bls12_381 import (
     FQ,
     FQ2,

@@ -234,5 +234,7 @@ def challenge_index(seed: bytes, validator_address: str | bytes, object_id: int,
         raise UserError(f"object_id must be a uint256, got {object_id}")
     if not 1 <= chunk_count <= MAX_CHUNKS:
         raise UserError(f"chunk count must be in [1, {MAX_CHUNKS}], got {chunk_count}")
-    digest = keccak(encode(["bytes32", "address", "uint256"], [seed, to_canonical_address(validator_address), object_id]))
+    digest = keccak(
+        encode(["bytes32", "address", "uint256"], [seed, to_canonical_address(validator_address), object_id])
+    )
     return int.from_bytes(digest, "big") % chunk_count

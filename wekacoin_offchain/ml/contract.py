@@ -98,18 +98,13 @@ def _check_input(graph: onnx.GraphProto, n_features: int) -> None:
     if [value.name for value in inputs] != [INPUT_NAME]:
         raise ContractViolation(f"the model must have exactly one input, named {INPUT_NAME!r}")
     tensor_type = inputs[0].type.tensor_type
-    if (
-        not inputs[0].type.HasField("tensor_type")
-        or tensor_type.elem_type != onnx.TensorProto.FLOAT
-    ):
+    if not inputs[0].type.HasField("tensor_type") or tensor_type.elem_type != onnx.TensorProto.FLOAT:
         raise ContractViolation(f"input {INPUT_NAME!r} must be a float32 tensor")
     dims = tensor_type.shape.dim
     if not tensor_type.HasField("shape") or len(dims) != 2:
         raise ContractViolation(f"input {INPUT_NAME!r} must have shape [N, F]")
     if dims[1].HasField("dim_value") and dims[1].dim_value != n_features:
-        raise ContractViolation(
-            f"the model takes {dims[1].dim_value} features, the dataset has {n_features}"
-        )
+        raise ContractViolation(f"the model takes {dims[1].dim_value} features, the dataset has {n_features}")
 
 
 def _check_output(graph: onnx.GraphProto, metric: Metric) -> None:
@@ -148,9 +143,7 @@ def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
 
 def open_session(model_bytes: bytes) -> ort.InferenceSession:
     try:
-        return ort.InferenceSession(
-            model_bytes, sess_options=session_options(), providers=["CPUExecutionProvider"]
-        )
+        return ort.InferenceSession(model_bytes, sess_options=session_options(), providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types for bad graphs
         raise ContractViolation(f"cannot load the model: {_reason(exc)}") from None
 
@@ -175,15 +168,11 @@ def predict(
     n = features.shape[0]
     if metric.kind is MetricKind.SCORE:
         if output.shape != (n, 2):
-            raise ContractViolation(
-                f"output {name!r} has shape {list(output.shape)}, expected [{n}, 2]"
-            )
+            raise ContractViolation(f"output {name!r} has shape {list(output.shape)}, expected [{n}, 2]")
         values = output[:, 1]
     else:
         if output.shape not in ((n,), (n, 1)):
-            raise ContractViolation(
-                f"output {name!r} has shape {list(output.shape)}, expected [{n}] or [{n}, 1]"
-            )
+            raise ContractViolation(f"output {name!r} has shape {list(output.shape)}, expected [{n}] or [{n}, 1]")
         values = output.reshape(n)
     if values.dtype.kind == "f" and not np.isfinite(values).all():
         raise ContractViolation(f"output {name!r} holds non-finite values")

@@ -79,9 +79,7 @@ def format_of(path: Path) -> str:
     return fmt
 
 
-def load_dataset(
-    path: str | Path, *, classification: bool, class_labels: Sequence[str] | None = None
-) -> Dataset:
+def load_dataset(path: str | Path, *, classification: bool, class_labels: Sequence[str] | None = None) -> Dataset:
     """Read a .csv or .arff file; `class_labels` are the training set's (see module doc)."""
     path = Path(path)
     fmt = format_of(path)
@@ -92,9 +90,7 @@ def load_dataset(
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        return parse_dataset(
-            data, fmt=fmt, classification=classification, class_labels=class_labels
-        )
+        return parse_dataset(data, fmt=fmt, classification=classification, class_labels=class_labels)
     except UserError as exc:
         raise UserError(f"{path}: {exc}") from None
 
@@ -165,9 +161,7 @@ def _read_arff(text: str) -> list[_Column]:
     return columns
 
 
-def _assemble(
-    columns: list[_Column], *, classification: bool, class_labels: Sequence[str] | None
-) -> Dataset:
+def _assemble(columns: list[_Column], *, classification: bool, class_labels: Sequence[str] | None) -> Dataset:
     if len(columns) < 2:
         raise UserError("need at least one feature column and the target (last) column")
     *feature_columns, target_column = columns
@@ -191,9 +185,7 @@ def _assemble(
             all_labels,
         )
     values = _numeric_cells(target_column, role="target")
-    return Dataset(
-        features, values, tuple(c.name for c in feature_columns), target_column.name, None
-    )
+    return Dataset(features, values, tuple(c.name for c in feature_columns), target_column.name, None)
 
 
 def _feature_values(column: _Column) -> npt.NDArray[np.float32]:
@@ -222,9 +214,7 @@ def _numeric_cells(column: _Column, *, role: str) -> npt.NDArray[np.float64]:
         try:
             values[row] = float(cell)
         except ValueError:
-            raise UserError(
-                f"{role} column {column.name!r}: row {row + 1} holds {cell!r}, not a number"
-            ) from None
+            raise UserError(f"{role} column {column.name!r}: row {row + 1} holds {cell!r}, not a number") from None
         if not math.isfinite(values[row]):
             raise UserError(f"{role} column {column.name!r}: row {row + 1} is not finite")
     return values
@@ -301,4 +291,3 @@ def split_dataset(dataset: Dataset, test_fraction: float, seed: int) -> tuple[Da
     except ValueError as exc:  # too few rows, or a class too small to stratify
         raise UserError(f"cannot split this dataset: {exc}") from None
     return dataset.take(train_rows), dataset.take(test_rows)
-

@@ -104,8 +104,7 @@ class _Worker:
         except EOFError:
             self.stop()
             raise RuntimeError(
-                "the evaluation worker did not start; run `python -m wekacoin_offchain.ml._worker`"
-                " to see why"
+                "the evaluation worker did not start; run `python -m wekacoin_offchain.ml._worker` to see why"
             ) from None
 
     def stop(self) -> None:
@@ -169,9 +168,7 @@ class Evaluator:
                 raise ValueError("checking a claimed training score needs the training data")
             train_x, train_y = _checked_data(train_features, train_labels, metric, "training")
             if train_x.shape[1] != test_x.shape[1]:
-                raise UserError(
-                    f"training data has {train_x.shape[1]} features, test data {test_x.shape[1]}"
-                )
+                raise UserError(f"training data has {train_x.shape[1]} features, test data {test_x.shape[1]}")
         job = Job(
             model_bytes=bytes(model_bytes),
             metric=metric,

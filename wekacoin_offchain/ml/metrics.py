@@ -93,8 +93,7 @@ def metric_by_name(name: str) -> Metric:
 def metric_by_id(metric_id: int) -> Metric:
     if not 0 <= metric_id < len(METRICS):
         raise UnknownMetric(
-            f"unknown metric id {metric_id}; valid ids: "
-            + ", ".join(f"{m.id} {m.name}" for m in METRICS)
+            f"unknown metric id {metric_id}; valid ids: " + ", ".join(f"{m.id} {m.name}" for m in METRICS)
         )
     return METRICS[metric_id]
 

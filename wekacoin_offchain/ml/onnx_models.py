@@ -11,8 +11,10 @@ import math
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 from skl2onnx import to_onnx
@@ -60,9 +62,7 @@ def check_task(dataset: Dataset, metric: Metric) -> None:
         wanted = "class labels" if metric.kind.is_classification else "numeric values"
         raise UserError(f"metric {metric.name} needs a target of {wanted}")
     if metric.kind is MetricKind.SCORE and len(dataset.class_labels or ()) != 2:
-        raise UserError(
-            f"roc_auc needs exactly two classes, the dataset has {len(dataset.class_labels or ())}"
-        )
+        raise UserError(f"roc_auc needs exactly two classes, the dataset has {len(dataset.class_labels or ())}")
 
 
 def model_score(model_bytes: bytes, dataset: Dataset, metric: Metric) -> int:
@@ -94,7 +94,7 @@ def baseline_model(train: Dataset, metric: Metric) -> FittedModel:
     return FittedModel(model_bytes, model_score(model_bytes, train, metric))
 
 
-def _constant_rows_model(n_features: int, rows: dict[str, np.ndarray]) -> onnx.ModelProto:
+def _constant_rows_model(n_features: int, rows: dict[str, npt.NDArray[Any]]) -> onnx.ModelProto:
     """A graph repeating one constant row per input row: Expand(row, [N] + row dims)."""
     nodes = [helper.make_node("Shape", [INPUT_NAME], ["n_rows"], start=0, end=1)]
     initializers = []
@@ -171,12 +171,8 @@ MODEL_KINDS: dict[str, ModelKind] = {
         ModelKind(
             "mlp",
             "standardized multi-layer perceptron (one hidden layer of 64)",
-            lambda seed: _scaled(
-                MLPClassifier(hidden_layer_sizes=(64,), max_iter=1_000, random_state=seed)
-            ),
-            lambda seed: _scaled(
-                MLPRegressor(hidden_layer_sizes=(64,), max_iter=2_000, random_state=seed)
-            ),
+            lambda seed: _scaled(MLPClassifier(hidden_layer_sizes=(64,), max_iter=1_000, random_state=seed)),
+            lambda seed: _scaled(MLPRegressor(hidden_layer_sizes=(64,), max_iter=2_000, random_state=seed)),
         ),
     )
 }
@@ -196,8 +192,7 @@ def make_estimator(kind_name: str, classification: bool, seed: int) -> BaseEstim
     factory = None if kind is None else (kind.classifier if classification else kind.regressor)
     if factory is None:
         raise UnknownModelKind(
-            f"unknown model kind {kind_name!r} for {task}; choose one of: "
-            + ", ".join(kinds_for(classification))
+            f"unknown model kind {kind_name!r} for {task}; choose one of: " + ", ".join(kinds_for(classification))
         )
     return factory(seed)
 
@@ -260,7 +255,8 @@ def serialize(model: onnx.ModelProto) -> bytes:
     for number, node in enumerate(_nodes(model.graph)):
         node.name = f"n{number}"
         node.doc_string = ""
-    return model.SerializeToString(deterministic=True)
+    serialized: bytes = model.SerializeToString(deterministic=True)
+    return serialized
 
 
 def _nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:

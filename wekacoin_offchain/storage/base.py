@@ -14,7 +14,7 @@ StrPath = str | PathLike[str]
 def open_to_add(path: StrPath) -> IO[bytes]:
     """`path` opened for reading, or a `MissingFileError` that says why it cannot be."""
     try:
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(path, "rb")
     except IsADirectoryError:
         raise MissingFileError(f"{path} is a directory, not a file") from None
     except FileNotFoundError:

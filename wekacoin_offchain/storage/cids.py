@@ -72,9 +72,7 @@ def parse_cid(text: str) -> ContentId:
     try:
         decoded = pycid.make_cid(stripped)
     except (ValueError, TypeError, KeyError):
-        raise InvalidCidError(
-            f"not a CID: {_shorten(stripped)!r} (expected e.g. bafy... or Qm...)"
-        ) from None
+        raise InvalidCidError(f"not a CID: {_shorten(stripped)!r} (expected e.g. bafy... or Qm...)") from None
     return ContentId(int(decoded.version), str(decoded.codec), bytes(decoded.multihash))
 
 

@@ -117,11 +117,7 @@ def encode_pb_node(links: Sequence[PbLink], data: bytes) -> bytes:
 
 
 def _encode_pb_link(link: PbLink) -> bytes:
-    return (
-        _bytes_field(1, link.cid)
-        + _bytes_field(2, link.name.encode("utf-8"))
-        + _varint_field(3, link.tsize)
-    )
+    return _bytes_field(1, link.cid) + _bytes_field(2, link.name.encode("utf-8")) + _varint_field(3, link.tsize)
 
 
 # --- decoding ---------------------------------------------------------------------

@@ -136,9 +136,7 @@ class JsIpfsDaemon:
                     f"js-ipfs init failed: {_last_line(initialised.stderr or initialised.stdout)}"
                 )
             config_path = self._repo / "config"
-            config_path.write_text(
-                json.dumps(loopback_only(json.loads(config_path.read_text())), indent=2)
-            )
+            config_path.write_text(json.dumps(loopback_only(json.loads(config_path.read_text())), indent=2))
             self._process = subprocess.Popen(
                 self._node_command("daemon", "--enable-preload=false"),
                 env=environment,

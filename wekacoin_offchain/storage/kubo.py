@@ -62,9 +62,7 @@ class KuboRpcStore:
     and waits for the network instead, so `has_timeout` bounds its answer.
     """
 
-    def __init__(
-        self, api: str = DEFAULT_API, *, fetch_timeout: float = 60.0, has_timeout: float = 2.0
-    ) -> None:
+    def __init__(self, api: str = DEFAULT_API, *, fetch_timeout: float = 60.0, has_timeout: float = 2.0) -> None:
         self.api = api
         self.base_url = api_base_url(api)
         self.fetch_timeout = fetch_timeout
@@ -111,13 +109,9 @@ class KuboRpcStore:
         if version == 1:
             # js-ipfs prints CIDv1 in base58btc by default (and refuses base32 for CIDv0).
             params["cid-base"] = "base32"
-        response = self._post(
-            "add", params, files={"file": (name, content, "application/octet-stream")}
-        )
+        response = self._post("add", params, files={"file": (name, content, "application/octet-stream")})
         if response.status_code != 200:
-            raise StorageError(
-                f"the IPFS daemon at {self.api} refused to add: {_message(response)}"
-            )
+            raise StorageError(f"the IPFS daemon at {self.api} refused to add: {_message(response)}")
         # The answer is one JSON object per line; the file's own line comes last.
         entries = [json.loads(line) for line in response.text.splitlines() if line.strip()]
         hashes = [entry["Hash"] for entry in entries if "Hash" in entry]
@@ -137,9 +131,7 @@ class KuboRpcStore:
         if response.status_code != 200:
             response.read()
             response.close()
-            raise ContentNotFoundError(
-                f"cannot get {content_id} from {self.api}: {_message(response)}"
-            )
+            raise ContentNotFoundError(f"cannot get {content_id} from {self.api}: {_message(response)}")
         return self._body(content_id.text, response)
 
     def _body(self, cid: str, response: httpx.Response) -> Iterator[bytes]:
@@ -158,9 +150,7 @@ class KuboRpcStore:
         finally:
             response.close()
         if announced is not None and announced.isdigit() and received != int(announced):
-            raise ContentNotFoundError(
-                f"{cid} from {self.api} stopped after {received} of {announced} bytes"
-            )
+            raise ContentNotFoundError(f"{cid} from {self.api} stopped after {received} of {announced} bytes")
 
     def cat(self, cid: str) -> bytes:
         return b"".join(self.open(cid))
@@ -174,9 +164,7 @@ class KuboRpcStore:
         }
         response = self._post("pin/add", params)
         if response.status_code != 200:
-            raise ContentNotFoundError(
-                f"cannot pin {content_id} on {self.api}: {_message(response)}"
-            )
+            raise ContentNotFoundError(f"cannot pin {content_id} on {self.api}: {_message(response)}")
         return content_id.text
 
     def has(self, cid: str) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from wekacoin_offchain.storage.cids import DAG_PB, RAW, ContentId, sha256_cid
 from wekacoin_offchain.storage.dagpb import (
@@ -50,7 +50,7 @@ class _Child:
     dag_size: int  # bytes of every block below it, itself included (a link's Tsize)
 
 
-def read_chunks(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+def read_chunks(stream: IO[bytes], chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     """Full chunks of `chunk_size` bytes (the last may be shorter), like the size chunker."""
     while True:
         chunk = stream.read(chunk_size)
@@ -71,9 +71,7 @@ def split_bytes(data: bytes, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         yield bytes(view[start : start + chunk_size])
 
 
-def build_file_dag(
-    chunks: Iterable[bytes], cid_version: int, max_links: int = MAX_LINKS
-) -> Iterator[Block]:
+def build_file_dag(chunks: Iterable[bytes], cid_version: int, max_links: int = MAX_LINKS) -> Iterator[Block]:
     """Every block of the file made of `chunks`, children first; the last is the root."""
     if cid_version not in (0, 1):
         raise ValueError(f"CID version must be 0 or 1, not {cid_version}")

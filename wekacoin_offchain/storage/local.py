@@ -135,9 +135,7 @@ class LocalBlockStore:
         except DecodeError as exc:
             raise UnsupportedContentError(f"{cid} is not a UnixFS file ({exc})") from None
         if unixfs.type not in _FILE_TYPES:
-            raise UnsupportedContentError(
-                f"{cid} is a UnixFS {unixfs.type.name.lower()}, not a file"
-            )
+            raise UnsupportedContentError(f"{cid} is a UnixFS {unixfs.type.name.lower()}, not a file")
         if unixfs.data:
             yield unixfs.data
         for link in node.links:
@@ -147,9 +145,7 @@ class LocalBlockStore:
     def _readable_cid(self, cid: str | ContentId) -> ContentId:
         content_id = cid if isinstance(cid, ContentId) else parse_cid(cid)
         if content_id.codec not in (DAG_PB, RAW):
-            raise UnsupportedContentError(
-                f"{content_id} has codec {content_id.codec}; this store reads dag-pb and raw"
-            )
+            raise UnsupportedContentError(f"{content_id} has codec {content_id.codec}; this store reads dag-pb and raw")
         if not content_id.is_sha2_256:
             raise UnsupportedContentError(
                 f"{content_id} is not hashed with sha2-256, the only hash this store verifies"

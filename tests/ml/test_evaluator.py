@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +31,7 @@ from wekacoin_offchain.ml.evaluator import (
 )
 from wekacoin_offchain.ml.metrics import metric_by_name
 from wekacoin_offchain.ml.onnx_models import FittedModel, fit_model, model_score
+from wekacoin_offchain.paths import PROJECT_ROOT
 
 ACCURACY = metric_by_name("accuracy")
 LIMITS = {"timeout_s": 20.0, "memory_mb": 512}
@@ -395,7 +395,7 @@ def test_a_worker_orphaned_mid_job_stops_on_its_own() -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=Path(__file__).parents[2],  # the repository root, where `tests` imports from
+        cwd=PROJECT_ROOT,  # where `tests` imports from
     )
     worker_pid = int(parent.stdout.split()[0])
     deadline = time.monotonic() + 30

@@ -21,7 +21,8 @@ BPS_DENOMINATOR = 10_000
 
 
 class CreditReason(enum.IntEnum):
-    """The `reason` of the ledger's `Credited` event (contracts/modules/ledger.vy)."""
+    """The `reason` of the ledger's `Credited` event: the one Python mirror of the
+    CREDIT_* constants of contracts/modules/ledger.vy (a test compares them)."""
 
     FEE_REFUND = 1
     REWARD = 2
@@ -30,6 +31,7 @@ class CreditReason(enum.IntEnum):
     FORFEITED_SHARE = 5
     ISSUANCE = 6
     HOSTING_RETURNED = 7  # CHOICE: no valid validator, or a cancelled task
+    BOND_RETURNED = 8  # a validator's bond after its exit: bonded money, not a task's (task_id 0)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import enum
 import fcntl
 import json
 import os
@@ -31,6 +30,9 @@ from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml._worker import Job
 from wekacoin_offchain.ml.metrics import Metric, MetricKind
 
+# Re-exported: callers of the evaluator read the status of its results from here too.
+from wekacoin_offchain.status import EvaluationStatus as EvaluationStatus
+
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 2_048
 _WORKER_START_TIMEOUT_S = 120.0  # importing onnxruntime on a loaded machine; not model time
@@ -39,14 +41,6 @@ _MAX_REPLY_BYTES = 64 << 10  # an honest reply is a short JSON line
 _PIPE_BYTES = 1 << 20  # the unprivileged maximum on Linux by default
 # One thread per library: extra threads would each reserve address space under RLIMIT_AS.
 _WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-class EvaluationStatus(enum.IntEnum):
-    """Stable codes for the chain; 0 is reserved for "no status"."""
-
-    VALID = 1
-    INVALID = 2
-    UNEVALUATED = 3
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def fetch_document_bytes(store: ContentStore, cid: str) -> bytes | None:
     """The raw bytes of a proposal's document, or None when the store cannot give them.
 
     Agreement treats an unfetchable document as a discarded proposal rather than an
-    error (docs/protocol.md §9), so this is the fetch that builds a `Proposal`.
+    error (docs/protocol.md §9.3), so this is the fetch that builds a `Proposal`.
     """
     try:
         return store.cat(cid)

@@ -16,12 +16,13 @@ hardware-independent graph optimisations, so every validator computes the same n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import numpy.typing as npt
 import onnx
 import onnxruntime as ort
+from onnx import numpy_helper
 
 from wekacoin_offchain.ml.metrics import Metric, MetricKind
 
@@ -72,8 +73,16 @@ def parse_model(model_bytes: bytes) -> onnx.ModelProto:
         raise ContractViolation(f"not an ONNX model: {type(exc).__name__}") from None
 
 
+RANDOM_OPERATORS = frozenset(
+    {"RandomUniform", "RandomNormal", "RandomUniformLike", "RandomNormalLike", "Multinomial", "Bernoulli"}
+)
+"""Operators that draw random numbers: each validator would draw different ones and report
+a different score, so no two honest members would agree (docs/evaluation.md)."""
+
+
 def check_model(model: onnx.ModelProto, n_features: int, metric: Metric) -> None:
     """Refuse, before onnxruntime sees it, anything outside the contract or the sandbox."""
+    _check_deterministic(model)
     for opset in model.opset_import:
         if opset.domain not in ALLOWED_DOMAINS:
             raise ContractViolation(f"operator domain {opset.domain!r} is not allowed")
@@ -90,6 +99,71 @@ def check_model(model: onnx.ModelProto, n_features: int, metric: Metric) -> None
     _check_output(model.graph, metric)
     # No onnx.checker pass here: onnxruntime resolves and type-checks the whole graph when
     # it loads it (a failure is INVALID too), and the checker would add a second full walk.
+
+
+def _check_deterministic(model: onnx.ModelProto) -> None:
+    """No random operator anywhere: main graph, subgraphs, or model-local functions.
+
+    Functions are refused anyway; they are searched first so that the reason names the
+    random operator a hostile model hides there.
+    """
+    node_lists = [graph.node for graph in _graphs(model.graph)]
+    for function in model.functions:
+        node_lists.append(function.node)
+        node_lists.extend(
+            subgraph.node
+            for node in function.node
+            for attribute in node.attribute
+            for subgraph in _node_graphs(attribute)
+        )
+    for nodes in node_lists:
+        constants = _constant_flags(nodes)
+        for node in nodes:
+            if node.op_type in RANDOM_OPERATORS:
+                raise ContractViolation(f"random operator {node.op_type} is not allowed (scores must be reproducible)")
+            if node.op_type == "Dropout" and _dropout_may_train(node, constants, model.graph):
+                raise ContractViolation("Dropout in training mode is not allowed (it draws random numbers)")
+
+
+def _node_graphs(attribute: onnx.AttributeProto) -> Iterator[onnx.GraphProto]:
+    if attribute.HasField("g"):
+        yield from _graphs(attribute.g)
+    for subgraph in attribute.graphs:
+        yield from _graphs(subgraph)
+
+
+def _constant_flags(nodes: Iterable[onnx.NodeProto]) -> dict[str, onnx.TensorProto]:
+    """Tensors set by `Constant` nodes with a `value` attribute, by output name."""
+    return {
+        node.output[0]: attribute.t
+        for node in nodes
+        if node.op_type == "Constant" and node.output
+        for attribute in node.attribute
+        if attribute.name == "value"
+    }
+
+
+def _dropout_may_train(
+    node: onnx.NodeProto, constants: dict[str, onnx.TensorProto], main_graph: onnx.GraphProto
+) -> bool:
+    """True unless the Dropout is provably in inference mode.
+
+    Opset 12+: the optional third input `training_mode` must be absent, or a constant
+    (initializer of the main graph or a Constant node) holding false. Before opset 7:
+    `is_test` must not be 0.
+    """
+    for attribute in node.attribute:
+        if attribute.name == "is_test" and attribute.i == 0:
+            return True
+    if len(node.input) < 3 or not node.input[2]:
+        return False
+    flag_name = node.input[2]
+    initializers = {tensor.name: tensor for tensor in main_graph.initializer}
+    tensor = constants.get(flag_name) or initializers.get(flag_name)
+    if tensor is None:
+        return True  # computed at run time, or fed: cannot be shown false
+    values = numpy_helper.to_array(tensor)
+    return values.size != 1 or bool(values.reshape(-1)[0])
 
 
 def _check_input(graph: onnx.GraphProto, n_features: int) -> None:
@@ -118,10 +192,7 @@ def _graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
     yield graph
     for node in graph.node:
         for attribute in node.attribute:
-            if attribute.HasField("g"):
-                yield from _graphs(attribute.g)
-            for subgraph in attribute.graphs:
-                yield from _graphs(subgraph)
+            yield from _node_graphs(attribute)
 
 
 def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:

@@ -13,7 +13,15 @@ from typing import Any
 
 from wekacoin_offchain.consensus import CandidateRanking, RankingEntry
 from wekacoin_offchain.errors import UserError
-from wekacoin_offchain.ml import Dataset, EvaluationStatus, Evaluator, Metric, metric_by_id, parse_dataset
+from wekacoin_offchain.ml import (
+    Dataset,
+    EvaluationStatus,
+    Evaluator,
+    Metric,
+    check_task_data,
+    metric_by_id,
+    parse_dataset,
+)
 from wekacoin_offchain.storage import ContentStore
 
 
@@ -96,9 +104,8 @@ def _load_data(facts: TaskFacts, store: ContentStore) -> tuple[Dataset, Dataset]
         test = parse_dataset(
             store.cat(facts.test_cid), fmt="csv", classification=classification, class_labels=train.class_labels
         )
-    except UserError:  # missing, corrupt or malformed data: the supplier's fault, the task is invalid
-        return None
-    if train.n_features != test.n_features:
+        check_task_data(train, test, facts.metric)
+    except UserError:  # missing, corrupt, malformed or mismatched data: the supplier's fault, the task is invalid
         return None
     return train, test
 

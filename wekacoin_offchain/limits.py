@@ -20,6 +20,6 @@ MAX_MODEL_SIZE = 256 * MIB
 MAX_MODELS_BOUND = 256
 """The most models a task holds: contracts/modules/parameters.vy (mirrored in chain/params.py)."""
 
-MAX_RANKING_DOCUMENT_SIZE = 32 * (7 + 3 * MAX_MODELS_BOUND)
+MAX_RANKING_DOCUMENT_SIZE = 32 * (6 + 3 * MAX_MODELS_BOUND)
 """The ABI encoding of a candidate ranking with MAX_MODELS_BOUND entries: four head words,
-the array's offset and length, and three words per entry (consensus/documents.py)."""
+the entries' offset and length, and three words per entry (consensus/documents.py)."""

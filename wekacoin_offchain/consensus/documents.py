@@ -23,6 +23,7 @@ from eth_abi.exceptions import DecodingError, EncodingError
 from eth_hash.auto import keccak
 
 from wekacoin_offchain.errors import UserError
+from wekacoin_offchain.limits import MAX_RANKING_DOCUMENT_SIZE
 from wekacoin_offchain.ml.evaluator import EvaluationStatus
 from wekacoin_offchain.storage import ContentStore, StorageError
 
@@ -137,7 +138,7 @@ class CandidateRanking:
     @classmethod
     def fetch(cls, store: ContentStore, cid: str, expected_hash: bytes) -> CandidateRanking:
         """Fetch a proposal's document and check it against the hash posted on chain."""
-        data = store.cat(cid)
+        data = store.cat(cid, MAX_RANKING_DOCUMENT_SIZE)
         if keccak(data) != expected_hash:
             raise RankingHashMismatchError(
                 f"document {cid} hashes to 0x{keccak(data).hex()}, not the posted 0x{expected_hash.hex()}"
@@ -152,6 +153,6 @@ def fetch_document_bytes(store: ContentStore, cid: str) -> bytes | None:
     error (PROTOCOL.md 9.3), so this is the fetch the agents use to build a `Proposal`.
     """
     try:
-        return store.cat(cid)
+        return store.cat(cid, MAX_RANKING_DOCUMENT_SIZE)
     except StorageError:
         return None

@@ -254,7 +254,10 @@ HOSTILE = {
     "float labels": (_float_labels, "is float32, expected int64"),
     "custom op domain": (_custom_domain, "domain 'com.attacker' is not allowed"),
     "external data": (_external_data, "external data files are not allowed"),
-    "wrong input name": (lambda: _model([], input_name="x"), "exactly one input, named 'features'"),
+    "no output for the metric": (
+        lambda: _model([], output=("scores", TensorProto.INT64, ["N"])),
+        "no output named 'label' or 'output_label'",
+    ),
     "memory bomb": (_memory_bomb, "memory limit exceeded"),
     "model-local function": (_local_function, "model-local functions are not allowed"),
 }

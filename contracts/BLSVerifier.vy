@@ -7,7 +7,7 @@
 @notice Verifies minimal-signature-size BLS signatures (signatures in G1, keys in G2)
         of ciphersuite `BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_` with the Prague
         (EIP-2537) precompiles: the sortition VRF and validators' proofs of
-        possession (PROTOCOL.md section 7). Points use the EIP-2537 encoding: G1 is
+        possession (docs/protocol.md §7.6 to §7.8). Points use the EIP-2537 encoding: G1 is
         128 bytes, G2 256 bytes, each coordinate 16 zero bytes and 48 big-endian bytes.
         Stateless: every function is a view, so the ProofOfLearning contract calls a
         single deployed instance and stays under the code-size limit.

@@ -5,7 +5,7 @@
 @title WekaCoin committee: validators, sortition and rounds
 @custom:contract-name Committee
 @license MIT
-@notice The committee side of Proof-of-Learning (PROTOCOL.md sections 7 and 9):
+@notice The committee side of Proof-of-Learning (docs/protocol.md §7 and §9):
         validator keys and bond sizes, storage claims, lazy weight snapshots, the
         round chain, VRF sortition with storage challenges, proposals, votes,
         restarts and the checks of a finalized result. ProofOfLearning deploys it

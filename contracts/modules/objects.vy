@@ -3,7 +3,7 @@
 @title Stored objects: the datasets and models validators prove they hold
 @custom:contract-name objects
 @license MIT
-@notice Proof-of-storage weight (PROTOCOL.md section 7) counts only WekaCoin data:
+@notice Proof-of-storage weight (docs/protocol.md §7.2) counts only WekaCoin data:
         a task's training set, baseline model and released test set, and revealed
         models. `tasks` and `models` note each such CID with the account that
         published it (`_note`); only that account may register the CID as an object,

@@ -3,7 +3,7 @@
 @title Protocol parameters
 @custom:contract-name parameters
 @license MIT
-@notice The parameters of PROTOCOL.md section 2, fixed at deployment and readable
+@notice The parameters of docs/protocol.md §2.1, fixed at deployment and readable
         through one public getter each. The compile-time bounds below cap every loop
         that runs over protocol data, so a parameter can tighten a bound but never
         lift it.

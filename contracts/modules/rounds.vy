@@ -3,7 +3,7 @@
 @title Rounds: opening, committee membership, proposals, votes and restarts
 @custom:contract-name rounds
 @license MIT
-@notice One round at a time (PROTOCOL.md section 9), as the Committee contract
+@notice One round at a time (docs/protocol.md §9), as the Committee contract
         runs it; ProofOfLearning picks the task by the paper's rule and settles
         it. `_open` draws the seed from the round chain and fixes the weight
         snapshot (W, E and the quorum). A validator sits on the committee of an
@@ -12,8 +12,8 @@
         supplier and trainers never sit. Members propose in the propose window and
         vote in the vote window; without a finalized result by the vote deadline the
         round restarts with a new seed, and after `max_attempts` attempts its task is
-        cancelled. The seed, committee hash and round hash encodings follow
-        round_spec.md; docs/contracts.md records them.
+        cancelled. The seed, committee hash and round hash encodings are
+        docs/protocol.md §13.
 """
 
 from snekmate.utils import ecdsa
@@ -35,7 +35,7 @@ interface ProofOfLearning:
     def is_trainer(task_id: uint256, account: address) -> bool: view
 
 
-# @dev EIP-712 type hash of a vote (round_spec.md).
+# @dev EIP-712 type hash of a vote (docs/protocol.md §9.4).
 VOTE_TYPEHASH: constant(bytes32) = keccak256("Vote(uint256 round_id,uint256 attempt,bytes32 result_hash)")
 
 # @dev Round states.
@@ -122,7 +122,7 @@ verifier: public(immutable(IBLSVerifier))
 
 # @dev Every round by id (ids from 1 to `round_count`).
 round: public(HashMap[uint256, Round])
-# @dev The round chain: round_hash[i] over round_hash[i - 1] (PROTOCOL.md section 1).
+# @dev The round chain: round_hash[i] over round_hash[i - 1] (docs/protocol.md §13.3).
 round_hash: public(HashMap[uint256, bytes32])
 # @dev The round in progress, 0 when none.
 active_round: public(uint256)
@@ -379,7 +379,7 @@ def _finalize(
 ) -> (uint256, uint256, bytes32, bytes32, bytes32, bytes32, DynArray[address, validator_set.MAX_VALIDATORS]):
     """
     @dev Checks a result against the votes of the current attempt and records
-         it: the result hash recomputed from the payload (round_spec.md), at least
+         it: the result hash recomputed from the payload (docs/protocol.md §9.5), at least
          `quorum` distinct members of the attempt (on-chain votes plus EIP-712
          signatures, signers ascending so that none counts twice, none that voted
          on chain), genuine members that are members, ascending. ProofOfLearning

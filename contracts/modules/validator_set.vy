@@ -3,7 +3,7 @@
 @title Validator set: keys, bond sizes, storage claims and lazy weight snapshots
 @custom:contract-name validator_set
 @license MIT
-@notice Validators of PROTOCOL.md section 7, as the Committee contract keeps them
+@notice Validators of docs/protocol.md §7.1 to §7.5, as the Committee contract keeps them
         (the bonds themselves sit in ProofOfLearning's ledger). Weight is the total
         size of a validator's live storage claims capped by its bond,
         `min(claimed bytes, bond * bytes_per_wkc / 10**18)`; an exiting validator

@@ -1,6 +1,6 @@
 """Opening a round and sitting on its committee: the task rule, the seed, the weight
 snapshot, VRF sortition, storage challenges and conflicts of interest
-(PROTOCOL.md sections 7 and 9)."""
+(docs/protocol.md §7, §9.1, §9.2 and §13.1)."""
 
 from __future__ import annotations
 

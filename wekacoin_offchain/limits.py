@@ -4,7 +4,7 @@ Content is fetched by CID from peers the member does not trust; a root block may
 file of any size (a few hundred KB of UnixFS blocks can name a terabyte). Every fetch of
 task content passes one of these caps (or the revealed `model_size`, itself capped) as
 the store's `max_size`, which is checked against the file size the root block declares
-before any data is read (docs/storage.md, docs/protocol.md §8).
+before any data is read (docs/protocol.md §1.4, docs/storage.md).
 """
 
 from __future__ import annotations

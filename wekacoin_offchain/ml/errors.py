@@ -10,5 +10,5 @@ class DatasetError(UserError):
 
     The dataset parser and the evaluator's data checks raise no other exception for bad
     data. A committee member that meets one while reading a task's published files
-    reports the task invalid (docs/protocol.md §8); the CLI prints it as a user error.
+    reports the task invalid (docs/protocol.md §8.1); the CLI prints it as a user error.
     """

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from wekacoin_offchain.ml._worker import Job
+from wekacoin_offchain.ml._worker import Job, send_job
 from wekacoin_offchain.ml.errors import DatasetError
 from wekacoin_offchain.ml.metrics import Metric, MetricKind
 
@@ -188,12 +188,12 @@ class Evaluator:
         started = time.monotonic()
         worker = self._live_worker()
         try:
-            worker.requests.send(job)
+            send_job(worker.requests, job)
         except OSError:  # the worker died between jobs (killed from outside): start afresh
             self._stop_worker()
             started = time.monotonic()
             worker = self._live_worker()
-            worker.requests.send(job)
+            send_job(worker.requests, job)
         remaining = timeout_s - (time.monotonic() - started)
         if not worker.replies.poll(max(remaining, 0)):
             self._stop_worker()

@@ -146,6 +146,11 @@ def _verify(
     @dev One two-pair pairing check e(signature, -g2) * e(H(message), pubkey) == 1.
          The precompile fails (success false) for malformed or non-subgroup points;
          infinity passes its checks, so it is refused here first.
+    @param pubkey The public key, 256-byte EIP-2537 G2 encoding.
+    @param message The signed message.
+    @param signature The signature, 128-byte EIP-2537 G1 encoding.
+    @param dst The domain separation tag.
+    @return bool True iff the signature verifies.
     """
     if len(pubkey) != G2_LENGTH or len(signature) != G1_LENGTH:
         return False
@@ -168,6 +173,9 @@ def _verify(
 def _hash_to_g1(message: Bytes[MAX_MESSAGE_LENGTH], dst: Bytes[MAX_DST_LENGTH]) -> Bytes[G1_LENGTH]:
     """
     @dev RFC 9380 hash_to_curve for G1; expand_message_xmd with ell = 4 blocks.
+    @param message The message.
+    @param dst The domain separation tag (1 to 255 bytes, checked by the caller).
+    @return Bytes The point, 128-byte EIP-2537 G1 encoding.
     """
     dst_prime: Bytes[MAX_DST_LENGTH + 1] = concat(dst, convert(convert(len(dst), uint8), bytes1))
     b0: bytes32 = sha256(concat(empty(bytes32), empty(bytes32), message, XMD_LENGTH_AND_ZERO, dst_prime))
@@ -189,6 +197,9 @@ def _map_to_g1(high: bytes32, low: bytes32) -> Bytes[G1_LENGTH]:
     """
     @dev Reduce the 64-byte big-endian integer high || low modulo p (MODEXP with
          exponent 1) and map the field element to G1 (MAP_FP_TO_G1).
+    @param high The first 32 bytes of the 64-byte integer.
+    @param low The last 32 bytes.
+    @return Bytes The mapped point (cofactor cleared), EIP-2537 G1 encoding.
     """
     field_element: Bytes[64] = raw_call(
         MODEXP, concat(MODEXP_HEADER, high, low, MODEXP_TAIL), max_outsize=64, is_static_call=True
@@ -199,4 +210,10 @@ def _map_to_g1(high: bytes32, low: bytes32) -> Bytes[G1_LENGTH]:
 @internal
 @pure
 def _xor(a: bytes32, b: bytes32) -> bytes32:
+    """
+    @dev Bytewise XOR of two words (expand_message_xmd's strxor).
+    @param a The first word.
+    @param b The second word.
+    @return bytes32 a XOR b.
+    """
     return convert(convert(a, uint256) ^ convert(b, uint256), bytes32)

@@ -142,9 +142,14 @@ def is_member(
 def register(account: address, pubkey: Bytes[256], proof: Bytes[128], bond: uint256):
     """
     @notice Records a validator whose bond ProofOfLearning took.
-    @custom:security The proof of possession stops rogue keys.
+    @param account The registering account.
+    @param pubkey Its BLS public key, 256-byte EIP-2537 G2 encoding.
+    @param proof Its proof of possession of the key.
+    @param bond The bond ProofOfLearning took, in wei.
+    @custom:security The proof of possession stops rogue keys; the cheap checks
+                     run before the pairing.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     validator_set._check_registrable(account, pubkey)
     assert staticcall rounds.verifier.verify_possession(pubkey, proof), "validators: invalid proof of possession"
     validator_set._register(account, pubkey, bond)
@@ -154,8 +159,10 @@ def register(account: address, pubkey: Bytes[256], proof: Bytes[128], bond: uint
 def top_up(account: address, amount: uint256):
     """
     @notice Records a bond top-up that ProofOfLearning took.
+    @param account The validator.
+    @param amount The top-up, in wei.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     validator_set._top_up(account, amount)
 
 
@@ -163,8 +170,9 @@ def top_up(account: address, amount: uint256):
 def request_exit(account: address):
     """
     @notice Starts a validator's exit: weight 0 from the next round on.
+    @param account The validator.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     validator_set._request_exit(account, parameters.exit_delay)
 
 
@@ -173,9 +181,10 @@ def withdraw_bond(account: address) -> uint256:
     """
     @notice Ends an exit, `exit_delay` blocks after its request, unless the
             validator proposed in the active round's current attempt.
+    @param account The validator.
     @return uint256 The bond ProofOfLearning credits back.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     rounds._assert_not_sitting(account)
     return validator_set._withdraw(account, parameters.exit_delay)
 
@@ -184,8 +193,12 @@ def withdraw_bond(account: address) -> uint256:
 def claim_storage(account: address, object_id: uint256, size: uint256, merkle_root: bytes32):
     """
     @notice Records a validator's claim on a registered object.
+    @param account The validator.
+    @param object_id The object.
+    @param size The object's registered size in bytes.
+    @param merkle_root The object's registered chunk-tree root.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     validator_set._claim(account, object_id, size, merkle_root)
 
 
@@ -193,9 +206,11 @@ def claim_storage(account: address, object_id: uint256, size: uint256, merkle_ro
 def open_round(task_id: uint256, supplier: address) -> uint256:
     """
     @notice Opens a round on the task ProofOfLearning picked.
+    @param task_id The task.
+    @param supplier The task's supplier, who may not sit.
     @return uint256 The round id.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     return rounds._open(task_id, supplier)
 
 
@@ -211,9 +226,16 @@ def propose(
 ) -> bool:
     """
     @notice Records a member's proposal (see ProofOfLearning's `propose`).
+    @param account The proposing validator.
+    @param round_id The active round.
+    @param vrf_proof Its VRF proof for the attempt.
+    @param chunk The challenged chunk.
+    @param path The chunk's Merkle path, leaf level first.
+    @param ranking_hash keccak256 of its ranking document.
+    @param ranking_cid The document's CID.
     @return bool False if the storage answer failed and the claim was dropped.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     return rounds._propose(round_id, account, vrf_proof, chunk, path, ranking_hash, ranking_cid)
 
 
@@ -221,8 +243,11 @@ def propose(
 def vote(account: address, round_id: uint256, result_hash: bytes32):
     """
     @notice Records a member's vote.
+    @param account The voting member.
+    @param round_id The active round.
+    @param result_hash The result it votes for.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     rounds._vote(round_id, account, result_hash)
 
 
@@ -230,9 +255,10 @@ def vote(account: address, round_id: uint256, result_hash: bytes32):
 def restart_round(round_id: uint256) -> uint256:
     """
     @notice Restarts a round past its vote deadline, or cancels it.
+    @param round_id The active round.
     @return uint256 The task to cancel, 0 on a restart.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     return rounds._restart(round_id)
 
 
@@ -247,10 +273,28 @@ def finalize(
 ) -> (uint256, uint256, bytes32, bytes32, bytes32, bytes32, DynArray[address, validator_set.MAX_VALIDATORS]):
     """
     @notice Checks and records a round's result (see ProofOfLearning's `finalize`).
+    @param round_id The active round.
+    @param task_valid The consensus on the task's validity.
+    @param entries The consensus ranking.
+    @param genuine_members The members whose proposals are genuine, ascending.
+    @param signatures Vote signatures of members that did not vote on chain,
+           by ascending signer.
     @param domain_separator ProofOfLearning's EIP-712 domain separator: votes are
            signed for ProofOfLearning, the verifying contract.
     @return The task, attempt, seed, committee hash, result hash, round hash and
             valid validators.
     """
-    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"
+    self._only_pol()
     return rounds._finalize(round_id, task_valid, entries, genuine_members, signatures, domain_separator)
+
+
+@internal
+@view
+def _only_pol():
+    """
+    @dev Every writing function of the Committee is ProofOfLearning's to call:
+         the public protocol functions live there and forward here.
+    @custom:security Without it anyone could register validators without a
+                     bond, open rounds or finalize results.
+    """
+    assert msg.sender == rounds.pol, "committee: caller is not ProofOfLearning"

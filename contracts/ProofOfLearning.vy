@@ -102,6 +102,8 @@ interface CommitteeFinalize:
     ) -> (uint256, uint256, bytes32, bytes32, bytes32, bytes32, DynArray[address, MAX_MEMBERS]): nonpayable
 
 
+# @dev Emitted when `finalize` accepts a round's result, after the task settled:
+# the whole result, so that an auditor replays the payouts from the logs.
 event RoundFinalized:
     round_id: indexed(uint256)
     task_id: indexed(uint256)
@@ -238,7 +240,7 @@ def register_validator(vrf_pubkey: Bytes[256], proof_of_possession: Bytes[128], 
     """
     assert bond >= parameters.min_bond, "validators: bond below minimum"
     extcall committee.register(msg.sender, vrf_pubkey, proof_of_possession, bond)
-    ledger._bond_from(msg.sender, bond)
+    ledger._pull(msg.sender, bond, ledger.INTO_BOND)
 
 
 @external
@@ -249,7 +251,7 @@ def top_up_bond(amount: uint256):
     @param amount The top-up, in wei.
     """
     extcall committee.top_up(msg.sender, amount)
-    ledger._bond_from(msg.sender, amount)
+    ledger._pull(msg.sender, amount, ledger.INTO_BOND)
 
 
 @external
@@ -257,6 +259,7 @@ def request_exit():
     """
     @notice Starts the caller's exit: its weight is 0 in every round opened from
             now on, and its bond can be withdrawn `exit_delay` blocks later.
+    @dev The Committee records it; no money moves.
     """
     extcall committee.request_exit(msg.sender)
 
@@ -266,6 +269,8 @@ def withdraw_bond():
     """
     @notice Credits the caller's bond back (take it with `withdraw`), once
             `exit_delay` blocks have passed since `request_exit`.
+    @dev The Committee ends the exit and returns the amount; the ledger moves it
+         from the bonded total to the caller's credit (reason 8).
     @custom:security Not while the caller sits on the committee of the active
                      round's current attempt: it stays bonded until that attempt
                      is finalized or restarted.

@@ -4,7 +4,8 @@ Every `import` and `from ... import` of every module is read with `ast`, those i
 functions and `if TYPE_CHECKING:` blocks included, so a lazy import cannot hide a
 back-edge. The layers, bottom-up (README.md, "Architecture", states the same table):
 
-    0  errors, status, paths, private_files, commitments   leaf modules
+    0  errors, status, paths, private_files, commitments,  leaf modules
+       limits
     1  storage, ml, crypto                                 no protocol knowledge
     2  consensus                                           pure protocol rules
     3  chain, rankings_io                                  the chain; documents in the store
@@ -30,7 +31,7 @@ from wekacoin_offchain.paths import PROJECT_ROOT
 
 PACKAGE = "wekacoin_offchain"
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "status", "paths", "private_files", "commitments", "__init__"),
+    ("errors", "status", "paths", "private_files", "commitments", "limits", "__init__"),
     ("storage", "ml", "crypto"),
     ("consensus",),
     ("chain", "rankings_io"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from eth_hash.auto import keccak
 
 from wekacoin_offchain.consensus.documents import CandidateRanking, RankingHashMismatchError
+from wekacoin_offchain.limits import MAX_RANKING_DOCUMENT_SIZE
 from wekacoin_offchain.storage import ContentStore, StorageError
 
 
@@ -19,7 +20,7 @@ def store_ranking(store: ContentStore, ranking: CandidateRanking) -> str:
 
 def fetch_ranking(store: ContentStore, cid: str, expected_hash: bytes) -> CandidateRanking:
     """Fetch a proposal's document and check it against the hash posted on chain."""
-    data = store.cat(cid)
+    data = store.cat(cid, MAX_RANKING_DOCUMENT_SIZE)
     if keccak(data) != expected_hash:
         raise RankingHashMismatchError(
             f"document {cid} hashes to 0x{keccak(data).hex()}, not the posted 0x{expected_hash.hex()}"
@@ -34,6 +35,6 @@ def fetch_document_bytes(store: ContentStore, cid: str) -> bytes | None:
     error (docs/protocol.md §9.3), so this is the fetch that builds a `Proposal`.
     """
     try:
-        return store.cat(cid)
+        return store.cat(cid, MAX_RANKING_DOCUMENT_SIZE)
     except StorageError:
         return None

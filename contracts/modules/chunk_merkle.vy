@@ -34,6 +34,8 @@ ROOT_TAG: constant(bytes1) = 0x02
 def _num_chunks(size: uint256) -> uint256:
     """
     @dev Chunks of an object of `size` bytes; the empty object has one.
+    @param size The object's size in bytes.
+    @return uint256 ceil(size / CHUNK_SIZE), at least 1.
     """
     if size == 0:
         return 1
@@ -91,5 +93,10 @@ def _challenge_index(seed: bytes32, validator: address, object_id: uint256, chun
          uint256(keccak256(abi_encode(seed, validator, object_id))) % chunk_count.
          The seed changes every round and attempt, so answers cannot be replayed;
          the validator's address makes each validator answer for its own chunk.
+    @param seed The seed of the round attempt.
+    @param validator The challenged validator.
+    @param object_id The challenged object.
+    @param chunk_count The object's number of chunks (not zero).
+    @return uint256 The chunk index.
     """
     return convert(keccak256(abi_encode(seed, validator, object_id)), uint256) % chunk_count

@@ -19,5 +19,9 @@ MAX_CID_LENGTH: constant(uint256) = 100
 @internal
 @pure
 def _check(cid: String[128]):
+    """
+    @dev Reverts unless the CID has 1 to `MAX_CID_LENGTH` characters.
+    @param cid The CID.
+    """
     assert len(cid) > 0, "cid: empty CID"
     assert len(cid) <= MAX_CID_LENGTH, "cid: CID too long"

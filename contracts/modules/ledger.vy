@@ -27,7 +27,13 @@ CREDIT_ISSUANCE: constant(uint8) = 6
 CREDIT_HOSTING_FEE_RETURNED: constant(uint8) = 7
 CREDIT_BOND_RETURNED: constant(uint8) = 8
 
+# @dev Where `_pull` puts the money it takes.
+INTO_ESCROW: constant(bool) = False
+INTO_BOND: constant(bool) = True
 
+
+# @dev Emitted when `amount` becomes owed to `account` for `task_id` (0 for a
+# returned bond); `reason` is one of the CREDIT_* codes.
 event Credited:
     account: indexed(address)
     amount: uint256
@@ -35,11 +41,13 @@ event Credited:
     reason: uint8
 
 
+# @dev Emitted when `account` takes the `amount` it was owed.
 event Withdrawn:
     account: indexed(address)
     amount: uint256
 
 
+# @dev Emitted when `amount` of escrowed WKC is destroyed for `task_id`.
 event Burned:
     task_id: indexed(uint256)
     amount: uint256
@@ -82,25 +90,26 @@ def withdraw() -> uint256:
 
 
 @internal
-def _escrow_from(payer: address, amount: uint256):
+def _pull(payer: address, amount: uint256, into_bond: bool):
     """
-    @dev Pulls `amount` WKC from `payer` into escrow (the payer must have
-         approved this contract, or used `permit`).
+    @dev Pulls `amount` WKC from `payer` (who approved this contract, or used
+         `permit`) into escrow or into the bonded total. One helper for both, so
+         that the checks and the transfer cannot drift apart; the revert reasons
+         name the purpose.
+    @param payer The account paying.
+    @param amount The amount, in wei.
+    @param into_bond `INTO_BOND` for a validator's stake, `INTO_ESCROW` for a
+           task's or model's escrow.
     """
-    assert staticcall token.balanceOf(payer) >= amount, "ledger: balance too low for escrow"
-    assert staticcall token.allowance(payer, self) >= amount, "ledger: escrow not approved"
-    self.escrowed += amount
-    assert extcall token.transferFrom(payer, self, amount, default_return_value=True), "ledger: transfer failed"
-
-
-@internal
-def _bond_from(payer: address, amount: uint256):
-    """
-    @dev Pulls `amount` WKC from `payer` into the bonded total.
-    """
-    assert staticcall token.balanceOf(payer) >= amount, "ledger: balance too low for bond"
-    assert staticcall token.allowance(payer, self) >= amount, "ledger: bond not approved"
-    self.bonded += amount
+    purpose: String[6] = "escrow"
+    if into_bond:
+        purpose = "bond"
+    assert staticcall token.balanceOf(payer) >= amount, concat("ledger: balance too low for ", purpose)
+    assert staticcall token.allowance(payer, self) >= amount, concat("ledger: ", purpose, " not approved")
+    if into_bond:
+        self.bonded += amount
+    else:
+        self.escrowed += amount
     assert extcall token.transferFrom(payer, self, amount, default_return_value=True), "ledger: transfer failed"
 
 
@@ -108,6 +117,8 @@ def _bond_from(payer: address, amount: uint256):
 def _return_bond(account: address, amount: uint256):
     """
     @dev Moves a validator's bond from the bonded total to what it is owed.
+    @param account The validator.
+    @param amount Its bond, in wei.
     """
     self.bonded -= amount
     self.owed[account] += amount
@@ -118,7 +129,11 @@ def _return_bond(account: address, amount: uint256):
 @internal
 def _credit(account: address, amount: uint256, task_id: uint256, reason: uint8):
     """
-    @dev Moves `amount` from escrow to what `account` is owed.
+    @dev Moves `amount` from escrow to what `account` is owed; nothing for zero.
+    @param account The account credited.
+    @param amount The amount, in wei.
+    @param task_id The task the credit settles.
+    @param reason The CREDIT_* code carried by `Credited`.
     """
     if amount == 0:
         return
@@ -131,7 +146,9 @@ def _credit(account: address, amount: uint256, task_id: uint256, reason: uint8):
 @internal
 def _burn(amount: uint256, task_id: uint256):
     """
-    @dev Destroys `amount` of escrowed WKC.
+    @dev Destroys `amount` of escrowed WKC; nothing for zero.
+    @param amount The amount, in wei.
+    @param task_id The task the burn settles.
     """
     if amount == 0:
         return
@@ -143,7 +160,9 @@ def _burn(amount: uint256, task_id: uint256):
 @internal
 def _mint_to_escrow(amount: uint256):
     """
-    @dev Mints `amount` new WKC into escrow, to be credited in the same call.
+    @dev Mints `amount` new WKC into escrow, to be credited in the same call;
+         nothing for zero.
+    @param amount The amount, in wei.
     """
     if amount == 0:
         return

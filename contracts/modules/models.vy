@@ -35,6 +35,8 @@ struct Model:
     revealed_at: uint256
 
 
+# @dev Emitted when `trainer` commits model `model_id` to `task_id` and escrows
+# its participation `fee`.
 event ModelCommitted:
     model_id: indexed(uint256)
     task_id: indexed(uint256)
@@ -44,6 +46,7 @@ event ModelCommitted:
     fee: uint256
 
 
+# @dev Emitted when a committed model's CID, salt and size are revealed.
 event ModelRevealed:
     model_id: indexed(uint256)
     task_id: indexed(uint256)
@@ -67,6 +70,16 @@ task_fees: public(HashMap[uint256, uint256])
 
 @internal
 def _commit(task_id: uint256, trainer: address, commitment: bytes32, train_score: int256) -> uint256:
+    """
+    @dev A trainer's commitment before the task's release height
+         (docs/protocol.md §5); escrows the participation fee last, after every
+         check and effect.
+    @param task_id The task.
+    @param trainer The committing trainer.
+    @param commitment keccak256(abi_encode(model_cid, trainer, salt)).
+    @param train_score The model's claimed score on the training data.
+    @return uint256 The new model id.
+    """
     task_: tasks.Task = tasks._existing(task_id)
     assert task_.state == tasks.TASK_OPEN, "models: task is not accepting models"
     assert block.number < task_.release_height, "models: commitments closed at the release height"
@@ -96,12 +109,21 @@ def _commit(task_id: uint256, trainer: address, commitment: bytes32, train_score
         model_id=model_id, task_id=task_id, trainer=trainer, commitment=commitment, train_score=train_score, fee=fee
     )
 
-    ledger._escrow_from(trainer, fee)
+    ledger._pull(trainer, fee, ledger.INTO_ESCROW)
     return model_id
 
 
 @internal
 def _reveal(model_id: uint256, caller: address, model_cid: String[128], salt: bytes32, model_size: uint256):
+    """
+    @dev Opens a commitment in the reveal window (docs/protocol.md §6) and notes
+         the model's CID as the trainer's to register as a stored object.
+    @param model_id The model.
+    @param caller The revealing account; must be the model's trainer.
+    @param model_cid The model's CID.
+    @param salt The commitment's salt.
+    @param model_size The model's size in bytes.
+    """
     model: Model = self._existing(model_id)
     assert caller == model.trainer, "models: caller is not the trainer"
     assert model.revealed_at == 0, "models: already revealed"
@@ -123,5 +145,10 @@ def _reveal(model_id: uint256, caller: address, model_cid: String[128], salt: by
 @internal
 @view
 def _existing(model_id: uint256) -> Model:
+    """
+    @dev Reverts unless `model_id` names a committed model.
+    @param model_id The model.
+    @return Model Its record.
+    """
     assert model_id > 0 and model_id <= self.model_count, "models: unknown model"
     return self.model[model_id]

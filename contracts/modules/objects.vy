@@ -25,6 +25,8 @@ struct StoredObject:
     registrant: address
 
 
+# @dev Emitted when `registrant` registers a stored object: its CID, size and
+# size-bound chunk-tree root.
 event ObjectRegistered:
     object_id: indexed(uint256)
     registrant: indexed(address)
@@ -47,12 +49,22 @@ object_of_cid: public(HashMap[bytes32, uint256])
 def _note(cid_: String[128], publisher: address):
     """
     @dev Records that `publisher` published `cid_` (a task's or model's data).
+    @param cid_ The CID.
+    @param publisher The account that published it.
     """
     self.known_cid[keccak256(cid_)][publisher] = True
 
 
 @internal
 def _register(registrant: address, cid_: String[128], size: uint256, merkle_root: bytes32) -> uint256:
+    """
+    @dev Registers the object of a CID its caller published; one object per CID.
+    @param registrant The registering account.
+    @param cid_ The CID.
+    @param size The object's size in bytes.
+    @param merkle_root Its size-bound chunk-tree root.
+    @return uint256 The new object id.
+    """
     cid._check(cid_)
     cid_hash: bytes32 = keccak256(cid_)
     assert self.known_cid[cid_hash][registrant], "objects: CID not published by the caller"
@@ -71,5 +83,10 @@ def _register(registrant: address, cid_: String[128], size: uint256, merkle_root
 @internal
 @view
 def _existing(object_id: uint256) -> StoredObject:
+    """
+    @dev Reverts unless `object_id` names a registered object.
+    @param object_id The object.
+    @return StoredObject Its record.
+    """
     assert object_id > 0 and object_id <= self.object_count, "objects: unknown object"
     return self.stored_object[object_id]

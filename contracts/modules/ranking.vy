@@ -34,6 +34,11 @@ struct SortKey:
 @internal
 @pure
 def _lower_is_better(metric: uint8) -> bool:
+    """
+    @dev Whether smaller scores are better under `metric` (RMSE and MAE).
+    @param metric The metric id.
+    @return bool True for RMSE and MAE.
+    """
     return metric == METRIC_RMSE or metric == METRIC_MAE
 
 
@@ -42,6 +47,10 @@ def _lower_is_better(metric: uint8) -> bool:
 def _at_least_as_good(score: int256, baseline: int256, metric: uint8) -> bool:
     """
     @dev Whether `score` is at least as good as `baseline` in the metric's direction.
+    @param score The score.
+    @param baseline The baseline score.
+    @param metric The metric id.
+    @return bool True iff `score` ties or beats `baseline`.
     """
     if self._lower_is_better(metric):
         return score <= baseline
@@ -53,6 +62,9 @@ def _at_least_as_good(score: int256, baseline: int256, metric: uint8) -> bool:
 def _product(trainer: address, commitment: bytes32) -> uint256:
     """
     @dev The paper's product rule, `(uint256(trainer) * uint256(commitment)) % 2**256`.
+    @param trainer The model's trainer.
+    @param commitment The model's commitment.
+    @return uint256 The product, modulo 2**256.
     """
     return unsafe_mul(convert(trainer, uint256), convert(commitment, uint256))
 
@@ -61,7 +73,12 @@ def _product(trainer: address, commitment: bytes32) -> uint256:
 @pure
 def _comes_before(a: SortKey, b: SortKey, metric: uint8) -> bool:
     """
-    @dev Whether genuine model `a` ranks strictly before genuine model `b`.
+    @dev Whether genuine model `a` ranks strictly before genuine model `b`: better
+         score, then smaller size, then smaller product, then smaller id.
+    @param a The first model's sort key.
+    @param b The second model's sort key.
+    @param metric The metric id.
+    @return bool True iff `a` comes first.
     """
     if a.score != b.score:
         if self._lower_is_better(metric):

@@ -65,6 +65,7 @@ struct Membership:
     storage_ok: bool
 
 
+# @dev Emitted when a round opens: its task, first seed and weight snapshot.
 event RoundOpened:
     round_id: indexed(uint256)
     task_id: indexed(uint256)
@@ -75,6 +76,7 @@ event RoundOpened:
     quorum: uint256
 
 
+# @dev Emitted when a round restarts with a new attempt and seed.
 event RoundRestarted:
     round_id: indexed(uint256)
     task_id: indexed(uint256)
@@ -82,6 +84,8 @@ event RoundRestarted:
     seed: bytes32
 
 
+# @dev Emitted when a round ends without a result after `max_attempts`; the
+# round chain still grows (`round_hash`).
 event RoundCancelled:
     round_id: indexed(uint256)
     task_id: indexed(uint256)
@@ -90,6 +94,8 @@ event RoundCancelled:
     round_hash: bytes32
 
 
+# @dev Emitted when a member proposes a ranking in an attempt; `committee_hash`
+# is the attempt's running committee hash after it.
 event Proposed:
     round_id: indexed(uint256)
     member: indexed(address)
@@ -100,6 +106,7 @@ event Proposed:
     committee_hash: bytes32
 
 
+# @dev Emitted when a round's result is accepted and the round chain extended.
 event RoundSettled:
     round_id: indexed(uint256)
     task_id: indexed(uint256)
@@ -108,6 +115,7 @@ event RoundSettled:
     round_hash: bytes32
 
 
+# @dev Emitted when a member votes on chain for a result.
 event Voted:
     round_id: indexed(uint256)
     member: indexed(address)
@@ -138,12 +146,24 @@ votes_for: public(HashMap[uint256, HashMap[uint256, HashMap[bytes32, uint256]]])
 
 @deploy
 def __init__(pol_: address, verifier_: IBLSVerifier):
+    """
+    @dev Fixes the only writer and the BLS verifier.
+    @param pol_ The ProofOfLearning contract.
+    @param verifier_ The BLS verifier.
+    """
     pol = pol_
     verifier = verifier_
 
 
 @internal
 def _open(task_id: uint256, supplier: address) -> uint256:
+    """
+    @dev Opens the next round on `task_id`: fixes the weight snapshot (W, E and
+         the quorum) and draws the first attempt's seed (docs/protocol.md §9).
+    @param task_id The task ProofOfLearning picked.
+    @param supplier The task's supplier, who may not sit.
+    @return uint256 The round id.
+    """
     assert self.active_round == 0, "rounds: a round is active"
     round_id: uint256 = 0
     total_weight: uint256 = 0
@@ -186,6 +206,9 @@ def _seed(round_id: uint256, attempt: uint256) -> bytes32:
     @dev seed = keccak256(abi_encode(seed of round i-1 (its last attempt),
          round_hash[i-1], blockhash(block.number - 1), attempt)); round 0's seed
          and hash are zero.
+    @param round_id The round.
+    @param attempt The attempt.
+    @return bytes32 The attempt's seed.
     """
     previous: uint256 = round_id - 1
     return keccak256(abi_encode(self.round[previous].seed, self.round_hash[previous], blockhash(block.number - 1), attempt))
@@ -205,6 +228,13 @@ def _membership(
          committee (round not active, not a validator, conflict of interest,
          invalid VRF proof, not selected). Otherwise says whether its storage
          answer holds, and which claim the challenge was on.
+    @param round_id The active round.
+    @param account The validator.
+    @param vrf_proof Its VRF proof.
+    @param chunk The challenged chunk.
+    @param path The chunk's Merkle path.
+    @return Membership The VRF output, the challenged slot, and whether a claim
+            was challenged and the answer holds.
     """
     assert round_id != 0 and round_id == self.active_round, "rounds: round not active"
     round_: Round = self.round[round_id]
@@ -236,6 +266,9 @@ def _challenge(round_id: uint256, account: address) -> (uint256, uint256):
     """
     @dev The object and chunk `account` must show in the current attempt of
          `round_id`; (0, 0) if it has no live claim in the round's snapshot.
+    @param round_id The active round.
+    @param account The validator.
+    @return (uint256, uint256) The object id and chunk index.
     """
     assert round_id != 0 and round_id == self.active_round, "rounds: round not active"
     seed: bytes32 = self.round[round_id].seed
@@ -258,6 +291,19 @@ def _propose(
     ranking_hash: bytes32,
     ranking_cid: String[128],
 ) -> bool:
+    """
+    @dev Records a member's proposal in the propose window, after its membership
+         checks; a failed storage answer drops the challenged claim and returns
+         False instead of reverting, so that the drop stands.
+    @param round_id The active round.
+    @param account The proposing validator.
+    @param vrf_proof Its VRF proof.
+    @param chunk The challenged chunk.
+    @param path The chunk's Merkle path.
+    @param ranking_hash keccak256 of its ranking document.
+    @param ranking_cid The document's CID.
+    @return bool True iff the proposal was recorded.
+    """
     assert round_id != 0 and round_id == self.active_round, "rounds: round not active"
     round_: Round = self.round[round_id]
     assert block.number < round_.opened_at + parameters.propose_window, "rounds: propose window closed"
@@ -292,6 +338,12 @@ def _propose(
 
 @internal
 def _vote(round_id: uint256, account: address, result_hash: bytes32):
+    """
+    @dev Records a member's on-chain vote in the vote window; once per attempt.
+    @param round_id The active round.
+    @param account The voting member.
+    @param result_hash The result it votes for.
+    """
     round_: Round = self._in_vote_window(round_id)
     assert self.proposal[round_id][round_.attempt][account] != empty(bytes32), "rounds: not a member of this attempt"
     assert self.vote_of[round_id][round_.attempt][account] == empty(bytes32), "rounds: already voted"
@@ -304,6 +356,11 @@ def _vote(round_id: uint256, account: address, result_hash: bytes32):
 @internal
 @view
 def _in_vote_window(round_id: uint256) -> Round:
+    """
+    @dev Reverts unless `round_id` is active and in its vote window.
+    @param round_id The round.
+    @return Round Its record.
+    """
     assert round_id != 0 and round_id == self.active_round, "rounds: round not active"
     round_: Round = self.round[round_id]
     vote_opens: uint256 = round_.opened_at + parameters.propose_window
@@ -315,8 +372,9 @@ def _in_vote_window(round_id: uint256) -> Round:
 @internal
 def _restart(round_id: uint256) -> uint256:
     """
-    @dev Restarts the round, or cancels it after `max_attempts` attempts;
-         returns the task to cancel (0 on a restart).
+    @dev Restarts the round, or cancels it after `max_attempts` attempts.
+    @param round_id The active round, past its vote window.
+    @return uint256 The task to cancel, 0 on a restart.
     """
     assert round_id != 0 and round_id == self.active_round, "rounds: round not active"
     round_: Round = self.round[round_id]
@@ -348,6 +406,12 @@ def _chain(round_id: uint256, task_id: uint256, seed: bytes32, committee_hash: b
     """
     @dev Records round_hash[i] = keccak256(abi_encode(round_hash[i-1], i, task_id,
          seed, committee_hash, result_hash)).
+    @param round_id The round i.
+    @param task_id Its task.
+    @param seed Its last attempt's seed.
+    @param committee_hash Its committee hash (zero when cancelled).
+    @param result_hash Its result hash (zero when cancelled).
+    @return bytes32 round_hash[i].
     """
     hash_: bytes32 = keccak256(abi_encode(self.round_hash[round_id - 1], round_id, task_id, seed, committee_hash, result_hash))
     self.round_hash[round_id] = hash_
@@ -360,6 +424,7 @@ def _assert_not_sitting(account: address):
     """
     @dev A validator that proposed in the active round's current attempt keeps
          its bond until that attempt is finalized or restarted.
+    @param account The validator.
     """
     round_id: uint256 = self.active_round
     if round_id == 0:
@@ -379,13 +444,20 @@ def _finalize(
 ) -> (uint256, uint256, bytes32, bytes32, bytes32, bytes32, DynArray[address, validator_set.MAX_VALIDATORS]):
     """
     @dev Checks a result against the votes of the current attempt and records
-         it: the result hash recomputed from the payload (docs/protocol.md §9.5), at least
-         `quorum` distinct members of the attempt (on-chain votes plus EIP-712
-         signatures, signers ascending so that none counts twice, none that voted
-         on chain), genuine members that are members, ascending. ProofOfLearning
-         checks the ranking against the models and settles. Returns the task,
-         attempt, seed, committee hash, result hash, round hash and the valid
-         validators (genuine members that voted or signed this result, ascending).
+         it: the result hash recomputed from the payload (docs/protocol.md §9.5), at least `quorum`
+         distinct members of the attempt (on-chain votes plus EIP-712 signatures,
+         signers ascending so that none counts twice, none that voted on chain),
+         genuine members that are members, ascending. ProofOfLearning checks the
+         ranking against the models and settles.
+    @param round_id The active round.
+    @param task_valid The consensus on the task's validity.
+    @param entries The consensus ranking.
+    @param genuine_members The genuine members, ascending.
+    @param signatures Vote signatures, by ascending signer.
+    @param domain_separator ProofOfLearning's EIP-712 domain separator.
+    @return The task, attempt, seed, committee hash, result hash, round hash and
+            the valid validators (genuine members that voted or signed this
+            result, ascending).
     """
     round_: Round = self._in_vote_window(round_id)
     attempt: uint256 = round_.attempt

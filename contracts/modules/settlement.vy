@@ -28,6 +28,8 @@ uses: tasks
 uses: models
 
 
+# @dev Emitted when a finalized round settles its task: who got the reward,
+# how many fees were refunded, what was forfeited, how many validators shared.
 event TaskSettled:
     task_id: indexed(uint256)
     task_valid: bool
@@ -38,6 +40,7 @@ event TaskSettled:
     validators: uint256
 
 
+# @dev Emitted when a task expires: `burned` is its reward plus hosting fee.
 event TaskExpired:
     task_id: indexed(uint256)
     burned: uint256
@@ -58,6 +61,10 @@ def _settle(
     """
     @dev Checks the consensus ranking against the task's models, then pays out
          (docs/protocol.md §10) and closes the task as settled.
+    @param task_id The round's task.
+    @param task_valid The consensus on the task's validity.
+    @param entries The consensus ranking.
+    @param valid_validators The genuine members that voted for the result.
     """
     task_: tasks.Task = tasks.task[task_id]
     self._check_ranking(task_id, task_.metric, task_.revealed_count, task_valid, entries)
@@ -116,6 +123,10 @@ def _split(accounts: DynArray[address, parameters.MAX_VALIDATORS_BOUND], amount:
     @dev Credits floor(amount / n) to each account and the remainder (dust) to
          the first (the lowest address), so nothing is lost or created
          (docs/protocol.md §10.5).
+    @param accounts The accounts, at least one.
+    @param amount The amount to split, in wei.
+    @param task_id The task the credits settle.
+    @param reason The CREDIT_* code.
     """
     share: uint256 = amount // len(accounts)
     ledger._credit(accounts[0], share + amount % len(accounts), task_id, reason)
@@ -137,6 +148,11 @@ def _check_ranking(
          twice. Genuine models come first (none when the task is invalid) and in
          consensus order by the recorded sizes, trainers and commitments; then the
          others with score 0 by ascending id.
+    @param task_id The task.
+    @param metric The task's metric.
+    @param revealed_count The task's revealed models.
+    @param task_valid The consensus on the task's validity.
+    @param entries The consensus ranking.
     """
     assert len(entries) == revealed_count, "settlement: ranking must list every revealed model"
     genuine: uint256 = 0
@@ -164,20 +180,25 @@ def _check_ranking(
 
 @internal
 def _expire(task_id: uint256):
+    """
+    @dev A task whose test set was not released in the release window expires
+         (docs/protocol.md §6): every participation fee back, the reward and the
+         hosting fee burned.
+    @param task_id The task.
+    """
     task_: tasks.Task = tasks._existing(task_id)
     assert task_.state == tasks.TASK_OPEN, "settlement: task is not awaiting its test set"
     assert block.number >= task_.release_height + parameters.release_window, "settlement: release window still open"
 
     tasks._close(task_id, tasks.TASK_EXPIRED)
-    # Bounded by `max_models_per_task` <= MAX_MODELS_BOUND: a task cannot hold more.
-    for position: uint256 in range(task_.model_count, bound=parameters.MAX_MODELS_BOUND):
-        model: models.Model = models.model[tasks.task_models[task_id][position]]
-        ledger._credit(model.trainer, model.fee, task_id, ledger.CREDIT_FEE_REFUND)
+    self._refund_every_fee(task_id, task_.model_count)
     burned: uint256 = task_.reward + task_.hosting_fee
     ledger._burn(burned, task_id)
     log TaskExpired(task_id=task_id, burned=burned, refunded_models=task_.model_count)
 
 
+# @dev Emitted when a task is cancelled after `max_attempts` failed attempts:
+# everything escrowed for it went back.
 event TaskCancelled:
     task_id: indexed(uint256)
     reward_returned: uint256
@@ -188,18 +209,30 @@ event TaskCancelled:
 @internal
 def _cancel(task_id: uint256):
     """
-    @dev No round reached a quorum in `max_attempts` attempts (docs/protocol.md §10.8):
-         the reward and the hosting fee go back to the supplier and every
-         participation fee, revealed or not, back to its trainer; nothing is minted.
+    @dev No round reached a quorum in `max_attempts` attempts (docs/protocol.md §10.8): the reward and the
+         hosting fee go back to the supplier and every participation fee, revealed
+         or not, back to its trainer; nothing is minted.
+    @param task_id The task.
     """
     task_: tasks.Task = tasks.task[task_id]
     tasks._close(task_id, tasks.TASK_CANCELLED)
-    # Bounded by `max_models_per_task` <= MAX_MODELS_BOUND: a task cannot hold more.
-    for position: uint256 in range(task_.model_count, bound=parameters.MAX_MODELS_BOUND):
-        model_id: uint256 = tasks.task_models[task_id][position]
-        ledger._credit(models.model[model_id].trainer, models.model[model_id].fee, task_id, ledger.CREDIT_FEE_REFUND)
+    self._refund_every_fee(task_id, task_.model_count)
     ledger._credit(task_.supplier, task_.reward, task_id, ledger.CREDIT_REWARD_RETURNED)
     ledger._credit(task_.supplier, task_.hosting_fee, task_id, ledger.CREDIT_HOSTING_FEE_RETURNED)
     log TaskCancelled(
         task_id=task_id, reward_returned=task_.reward, hosting_fee_returned=task_.hosting_fee, refunded_models=task_.model_count
     )
+
+
+@internal
+def _refund_every_fee(task_id: uint256, model_count: uint256):
+    """
+    @dev Credits every participation fee of a task back to its trainer, revealed
+         or not, in commitment order: what expiry and cancellation share.
+    @param task_id The task.
+    @param model_count The task's model commitments.
+    """
+    # Bounded by `max_models_per_task` <= MAX_MODELS_BOUND: a task cannot hold more.
+    for position: uint256 in range(model_count, bound=parameters.MAX_MODELS_BOUND):
+        model: models.Model = models.model[tasks.task_models[task_id][position]]
+        ledger._credit(model.trainer, model.fee, task_id, ledger.CREDIT_FEE_REFUND)

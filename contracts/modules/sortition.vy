@@ -45,6 +45,10 @@ def _capped_weight(weight: uint256, total_weight: uint256, tau: uint256) -> uint
     @dev `min(tau * weight, total_weight)`: the member's term of the expected
          committee size E = sum(min(1, tau * w / W)), scaled by W. The contract
          sums these terms at the snapshot, then calls `_expected_size_bps` once.
+    @param weight The member's weight.
+    @param total_weight The snapshot's total weight.
+    @param tau The expected committee size.
+    @return uint256 The capped term.
     """
     return min(tau * weight, total_weight)
 
@@ -55,6 +59,9 @@ def _expected_size_bps(capped_weight_sum: uint256, total_weight: uint256) -> uin
     """
     @dev `floor(BPS * sum(min(tau * w, W)) / W)`: E in basis points, floored once
          over the total; zero when the total weight is zero.
+    @param capped_weight_sum The sum of `_capped_weight` over the validators.
+    @param total_weight The snapshot's total weight.
+    @return uint256 E in basis points.
     """
     if total_weight == 0:
         return 0
@@ -68,6 +75,9 @@ def _quorum(expected_size_bps: uint256, quorum_bps: uint256) -> uint256:
     @dev `max(1, ceil(E * quorum_bps / BPS))` with E = expected_size_bps / BPS:
          the distinct signatures `finalize` needs. Never zero, so no result is
          final without a signature. Five members, tau 10, 6667 bps: 4.
+    @param expected_size_bps E in basis points.
+    @param quorum_bps The quorum in basis points of E.
+    @return uint256 The quorum, at least 1.
     """
     product: uint256 = expected_size_bps * quorum_bps
     needed: uint256 = product // (BPS * BPS)

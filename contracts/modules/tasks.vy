@@ -50,6 +50,8 @@ struct Task:
     revealed_count: uint256
 
 
+# @dev Emitted when `supplier` publishes task `task_id` and escrows its reward
+# and hosting fee.
 event TaskPublished:
     task_id: indexed(uint256)
     supplier: indexed(address)
@@ -63,6 +65,8 @@ event TaskPublished:
     baseline_score: int256
 
 
+# @dev Emitted when the supplier releases the test set matching the task's
+# commitment.
 event TestReleased:
     task_id: indexed(uint256)
     test_cid: String[128]
@@ -101,6 +105,20 @@ def _publish(
     baseline_cid: String[128],
     baseline_score: int256,
 ) -> uint256:
+    """
+    @dev Publishes a task (docs/protocol.md §4), notes its training and baseline
+         CIDs as the supplier's, and escrows reward + hosting fee last.
+    @param supplier The publishing account.
+    @param train_cid The training data's CID.
+    @param test_commitment keccak256(abi_encode(test_cid, salt)).
+    @param metric The metric id.
+    @param release_height The first block of the release window.
+    @param reward The reward, in wei.
+    @param hosting_fee The hosting fee, in wei.
+    @param baseline_cid The baseline model's CID.
+    @param baseline_score The baseline's score.
+    @return uint256 The new task id.
+    """
     cid._check(train_cid)
     cid._check(baseline_cid)
     assert test_commitment != empty(bytes32), "tasks: empty test commitment"
@@ -145,12 +163,20 @@ def _publish(
         baseline_score=baseline_score,
     )
 
-    ledger._escrow_from(supplier, reward + hosting_fee)
+    ledger._pull(supplier, reward + hosting_fee, ledger.INTO_ESCROW)
     return task_id
 
 
 @internal
 def _release(task_id: uint256, caller: address, test_cid: String[128], salt: bytes32):
+    """
+    @dev Releases the test set in the release window (docs/protocol.md §6) and
+         notes its CID as the supplier's.
+    @param task_id The task.
+    @param caller The releasing account; must be the supplier.
+    @param test_cid The test set's CID.
+    @param salt The commitment's salt.
+    """
     task_: Task = self._existing(task_id)
     assert caller == task_.supplier, "tasks: caller is not the supplier"
     assert task_.state == TASK_OPEN, "tasks: task is not awaiting its test set"
@@ -168,6 +194,11 @@ def _release(task_id: uint256, caller: address, test_cid: String[128], salt: byt
 
 @internal
 def _add_model(task_id: uint256, model_id: uint256):
+    """
+    @dev Appends a committed model to its task's list.
+    @param task_id The task.
+    @param model_id The model.
+    """
     position: uint256 = self.task[task_id].model_count
     self.task_models[task_id][position] = model_id
     self.task[task_id].model_count = position + 1
@@ -175,6 +206,10 @@ def _add_model(task_id: uint256, model_id: uint256):
 
 @internal
 def _note_reveal(task_id: uint256):
+    """
+    @dev Counts a revealed model of the task.
+    @param task_id The task.
+    """
     self.task[task_id].revealed_count += 1
 
 
@@ -182,6 +217,8 @@ def _note_reveal(task_id: uint256):
 def _close(task_id: uint256, state: uint8):
     """
     @dev Moves an open task to a final state and drops it from `open_tasks`.
+    @param task_id The task.
+    @param state TASK_EXPIRED, TASK_SETTLED or TASK_CANCELLED.
     """
     self.task[task_id].state = state
     count: uint256 = len(self.open_tasks)
@@ -200,7 +237,8 @@ def _next_ready() -> uint256:
     """
     @dev The paper's rule: among open tasks whose test set is released and whose
          reveal window has closed, the one with the most model commitments, the
-         lowest id on a tie; 0 if none.
+         lowest id on a tie.
+    @return uint256 The task, 0 if none is ready.
     """
     best: uint256 = 0
     best_models: uint256 = 0
@@ -220,5 +258,10 @@ def _next_ready() -> uint256:
 @internal
 @view
 def _existing(task_id: uint256) -> Task:
+    """
+    @dev Reverts unless `task_id` names a published task.
+    @param task_id The task.
+    @return Task Its record.
+    """
     assert task_id > 0 and task_id <= self.task_count, "tasks: unknown task"
     return self.task[task_id]

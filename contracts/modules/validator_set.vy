@@ -63,28 +63,34 @@ struct Snapshot:
     next_from: uint256
 
 
+# @dev Emitted when `validator` registers its BLS key with `bond`.
 event ValidatorRegistered:
     validator: indexed(address)
     bond: uint256
     vrf_pubkey: Bytes[256]
 
 
+# @dev Emitted when `validator` adds `amount`; `bond` is its new bond.
 event BondToppedUp:
     validator: indexed(address)
     amount: uint256
     bond: uint256
 
 
+# @dev Emitted when `validator` starts its exit; the bond is
+# withdrawable from block `bond_available_at`.
 event ExitRequested:
     validator: indexed(address)
     bond_available_at: uint256
 
 
+# @dev Emitted when `validator` ends its exit and `amount` is credited back.
 event BondWithdrawn:
     validator: indexed(address)
     amount: uint256
 
 
+# @dev Emitted when `validator` claims object `object_id` in claim `slot`.
 event StorageClaimed:
     validator: indexed(address)
     object_id: indexed(uint256)
@@ -92,6 +98,7 @@ event StorageClaimed:
     size: uint256
 
 
+# @dev Emitted when a failed storage answer in `round_id` drops a claim.
 event ClaimDropped:
     validator: indexed(address)
     object_id: indexed(uint256)
@@ -126,6 +133,10 @@ total_snapshot: Snapshot
 
 @deploy
 def __init__(bytes_per_wkc_: uint256):
+    """
+    @dev Fixes the weight cap's exchange rate.
+    @param bytes_per_wkc_ Bytes of storage one bonded WKC backs.
+    """
     bytes_per_wkc = bytes_per_wkc_
 
 
@@ -134,6 +145,8 @@ def __init__(bytes_per_wkc_: uint256):
 def _check_registrable(account: address, pubkey: Bytes[256]):
     """
     @dev The checks of a registration that need no pairing, run before it.
+    @param account The registering account.
+    @param pubkey Its BLS key.
     """
     assert self.validator[account].status == VALIDATOR_NONE, "validators: already registered"
     assert len(pubkey) == 256, "validators: key must be 256 bytes"
@@ -144,8 +157,11 @@ def _check_registrable(account: address, pubkey: Bytes[256]):
 @internal
 def _register(account: address, pubkey: Bytes[256], bond: uint256):
     """
-    @dev The caller ran `_check_registrable`, checked the proof of possession
-         and took the bond.
+    @dev Records a validator; the caller ran `_check_registrable`, checked the
+         proof of possession and took the bond.
+    @param account The validator.
+    @param pubkey Its BLS key.
+    @param bond Its bond, in wei.
     """
     self.key_used[keccak256(pubkey)] = True
     self.vrf_pubkey[account] = pubkey
@@ -159,6 +175,11 @@ def _register(account: address, pubkey: Bytes[256], bond: uint256):
 
 @internal
 def _top_up(account: address, amount: uint256):
+    """
+    @dev Adds to an active validator's bond; the cap rises from the next round.
+    @param account The validator.
+    @param amount The top-up, in wei; not zero.
+    """
     assert self.validator[account].status == VALIDATOR_ACTIVE, "validators: not an active validator"
     assert amount > 0, "validators: zero top-up"
     bond: uint256 = self.validator[account].bond + amount
@@ -169,6 +190,11 @@ def _top_up(account: address, amount: uint256):
 
 @internal
 def _request_exit(account: address, exit_delay: uint256):
+    """
+    @dev Starts an active validator's exit: weight 0 from the next round on.
+    @param account The validator.
+    @param exit_delay Blocks until the bond may be withdrawn.
+    """
     assert self.validator[account].status == VALIDATOR_ACTIVE, "validators: not an active validator"
     self.validator[account].status = VALIDATOR_EXITING
     self.validator[account].exit_requested_at = block.number
@@ -178,6 +204,13 @@ def _request_exit(account: address, exit_delay: uint256):
 
 @internal
 def _withdraw(account: address, exit_delay: uint256) -> uint256:
+    """
+    @dev Ends an exit `exit_delay` blocks after its request and drops the
+         validator from the list; its record stays (status EXITED).
+    @param account The validator.
+    @param exit_delay Blocks between the request and the withdrawal.
+    @return uint256 The bond to credit back.
+    """
     record: Validator = self.validator[account]
     assert record.status == VALIDATOR_EXITING, "validators: no exit requested"
     assert block.number >= record.exit_requested_at + exit_delay, "validators: exit delay not over"
@@ -197,6 +230,14 @@ def _withdraw(account: address, exit_delay: uint256) -> uint256:
 
 @internal
 def _claim(account: address, object_id: uint256, size: uint256, merkle_root: bytes32):
+    """
+    @dev Records an active validator's claim on an object, in a new slot; the
+         weight follows from the next round.
+    @param account The validator.
+    @param object_id The object.
+    @param size Its registered size.
+    @param merkle_root Its registered root.
+    """
     assert self.validator[account].status == VALIDATOR_ACTIVE, "validators: not an active validator"
     assert self.claim_slot[account][object_id] == 0, "validators: object already claimed"
     slot: uint256 = self.validator[account].claim_slots
@@ -214,6 +255,9 @@ def _claim(account: address, object_id: uint256, size: uint256, merkle_root: byt
 def _drop_claim(account: address, slot: uint256, round_id: uint256):
     """
     @dev Drops a claim whose storage challenge failed; its slot stays used.
+    @param account The validator.
+    @param slot The claim's slot.
+    @param round_id The round of the failed answer.
     """
     dropped: Claim = self.claim[account][slot]
     self.claim[account][slot].object_id = 0
@@ -226,9 +270,11 @@ def _drop_claim(account: address, slot: uint256, round_id: uint256):
 @internal
 def _open_snapshot(tau: uint256) -> (uint256, uint256, uint256):
     """
-    @dev Opens the next round on the snapshot clock: its id, its total weight W
-         and the sum over validators of min(tau * w, W). Bounded by
-         MAX_VALIDATORS: registration refuses more.
+    @dev Opens the next round on the snapshot clock. Bounded by MAX_VALIDATORS:
+         registration refuses more.
+    @param tau The expected committee size.
+    @return (uint256, uint256, uint256) The round id, its total weight W and
+            the sum over validators of min(tau * w, W).
     """
     round_id: uint256 = self.round_count + 1
     self.round_count = round_id
@@ -246,7 +292,11 @@ def _challenged_slot(account: address, seed: bytes32, round_id: uint256) -> (uin
     @dev The claim slot a validator answers for in a round attempt: among the
          slots of the round's snapshot, start at
          uint256(keccak256(abi_encode(seed, validator))) % slots and take the first
-         live claim going up, wrapping around. False if none is live.
+         live claim going up, wrapping around.
+    @param account The validator.
+    @param seed The attempt's seed.
+    @param round_id The round.
+    @return (uint256, bool) The slot, and False if no claim is live.
     """
     slots: uint256 = self._slots_at(account, round_id)
     if slots == 0:
@@ -265,6 +315,8 @@ def _target_weight(account: address) -> uint256:
     """
     @dev The weight the validator has now: 0 unless active, else its live claimed
          bytes capped by its bond.
+    @param account The validator.
+    @return uint256 The weight in bytes.
     """
     record: Validator = self.validator[account]
     if record.status != VALIDATOR_ACTIVE:
@@ -277,6 +329,7 @@ def _reweigh(account: address):
     """
     @dev Schedules the validator's weight and claim slots of now from the next
          round on, keeping what the rounds opened so far see.
+    @param account The validator.
     """
     opened: uint256 = self.round_count
     upcoming: uint256 = opened + 1
@@ -301,6 +354,12 @@ def _reweigh(account: address):
 @internal
 @view
 def _weight_at(account: address, round_id: uint256) -> uint256:
+    """
+    @dev A validator's weight in round `round_id`'s snapshot.
+    @param account The validator.
+    @param round_id The round.
+    @return uint256 The weight in bytes.
+    """
     record: Snapshot = self.snapshot[account]
     if round_id >= record.next_from:
         return record.next_weight
@@ -310,6 +369,12 @@ def _weight_at(account: address, round_id: uint256) -> uint256:
 @internal
 @view
 def _slots_at(account: address, round_id: uint256) -> uint256:
+    """
+    @dev How many claim slots the round's storage challenge draws from.
+    @param account The validator.
+    @param round_id The round.
+    @return uint256 The slots of the snapshot.
+    """
     record: Snapshot = self.snapshot[account]
     if round_id >= record.next_from:
         return record.next_slots
@@ -319,6 +384,11 @@ def _slots_at(account: address, round_id: uint256) -> uint256:
 @internal
 @view
 def _total_at(round_id: uint256) -> uint256:
+    """
+    @dev The total weight in round `round_id`'s snapshot.
+    @param round_id The round.
+    @return uint256 The total in bytes.
+    """
     record: Snapshot = self.total_snapshot
     if round_id >= record.next_from:
         return record.next_weight

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.consensus import CandidateRanking, RankingEntry
 from wekacoin_offchain.errors import UserError
-from wekacoin_offchain.ml import Dataset, Evaluator, Metric, metric_by_id, parse_dataset
+from wekacoin_offchain.limits import MAX_DATASET_SIZE, MAX_MODEL_SIZE
+from wekacoin_offchain.ml import (
+    Dataset,
+    Evaluator,
+    Metric,
+    check_task_data,
+    metric_by_id,
+    parse_dataset,
+)
 from wekacoin_offchain.status import EvaluationStatus
 from wekacoin_offchain.storage import ContentStore
 
@@ -92,13 +100,15 @@ def candidate_ranking(
 def _load_data(facts: TaskFacts, store: ContentStore) -> tuple[Dataset, Dataset] | None:
     classification = facts.metric.kind.is_classification
     try:
-        train = parse_dataset(store.cat(facts.train_cid), fmt="csv", classification=classification)
+        train = parse_dataset(store.cat(facts.train_cid, MAX_DATASET_SIZE), fmt="csv", classification=classification)
         test = parse_dataset(
-            store.cat(facts.test_cid), fmt="csv", classification=classification, class_labels=train.class_labels
+            store.cat(facts.test_cid, MAX_DATASET_SIZE),
+            fmt="csv",
+            classification=classification,
+            class_labels=train.class_labels,
         )
-    except UserError:  # missing, corrupt or malformed data: the supplier's fault, the task is invalid
-        return None
-    if train.n_features != test.n_features:
+        check_task_data(train, test, facts.metric)
+    except UserError:  # missing, corrupt, malformed or mismatched data: the supplier's fault, the task is invalid
         return None
     return train, test
 
@@ -107,7 +117,7 @@ def _baseline_reproduces(
     facts: TaskFacts, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, train: Dataset
 ) -> bool:
     try:
-        baseline = store.cat(facts.baseline_cid)
+        baseline = store.cat(facts.baseline_cid, MAX_MODEL_SIZE)
     except UserError:
         return False
     result = evaluator.evaluate(
@@ -126,7 +136,7 @@ def _evaluate(
     test: Dataset,
 ) -> RankingEntry:
     try:
-        model_bytes = store.cat(model.model_cid)
+        model_bytes = store.cat(model.model_cid, min(model.model_size, MAX_MODEL_SIZE))
     except UserError:  # cannot be fetched, or does not hash to its CID
         return RankingEntry(model.model_id, EvaluationStatus.INVALID, 0)
     result = evaluator.evaluate(

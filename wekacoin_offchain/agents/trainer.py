@@ -15,6 +15,7 @@ from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.chain.states import TaskState
 from wekacoin_offchain.commitments import model_commitment, new_salt
+from wekacoin_offchain.limits import MAX_DATASET_SIZE
 from wekacoin_offchain.ml import Dataset, Metric, fit_model, metric_by_id, parse_dataset
 from wekacoin_offchain.storage import ContentStore
 
@@ -33,7 +34,9 @@ def training_set(pol: Any, store: ContentStore, task_id: int) -> tuple[Dataset, 
     """A task's published training set and its metric."""
     task = actions.existing_task(pol, task_id)
     metric = metric_by_id(task.metric)
-    train = parse_dataset(store.cat(task.train_cid), fmt="csv", classification=metric.kind.is_classification)
+    train = parse_dataset(
+        store.cat(task.train_cid, MAX_DATASET_SIZE), fmt="csv", classification=metric.kind.is_classification
+    )
     return train, metric
 
 

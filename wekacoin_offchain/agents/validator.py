@@ -95,7 +95,7 @@ class ValidatorAgent:
             if int(self.committee.claim_slot(self.address, object_id)) != 0:
                 continue
             try:
-                data = self.store.cat(event.cid)
+                data = self.store.cat(event.cid, int(event.size))
             except StorageError:
                 continue  # not held here
             commitment = object_commitment(data)
@@ -179,7 +179,7 @@ class ValidatorAgent:
             self.deployment.first_block, self.deployment.height + 1, search_topics={"object_id": object_id}
         ):
             try:
-                data = self.store.cat(event.cid)
+                data = self.store.cat(event.cid, int(event.size))
             except StorageError:
                 return None
             if keccak(event.cid.encode()) != stored.cid_hash:

@@ -88,17 +88,31 @@ def bind_deployment(chain: Any, pol_address: str, first_block: int = 0) -> Deplo
     if not chain.provider.get_code(address):
         raise UserError(f"no contract at {address} on this network")
     project = ape_project()
-    pol = project.ProofOfLearning.at(address)
+    pol = _bound(chain, project.ProofOfLearning, address)
     try:
-        committee = project.Committee.at(pol.committee())
+        committee = _bound(chain, project.Committee, pol.committee())
     except ApeException as exc:  # the call reverts or returns nothing: not a ProofOfLearning
         raise UserError(f"the contract at {address} is not a ProofOfLearning: {first_line(exc)}") from None
     return Deployment(
         chain=chain,
-        token=project.WekaCoin.at(pol.token()),
+        token=_bound(chain, project.WekaCoin, pol.token()),
         pol=pol,
         committee=committee,
-        verifier=project.BLSVerifier.at(committee.verifier()),
+        verifier=_bound(chain, project.BLSVerifier, committee.verifier()),
         parameters=ProtocolParameters.from_chain(pol),
         first_block=first_block,
+    )
+
+
+def _bound(chain: Any, container: Any, address: str) -> Any:
+    """The contract at `address` with exactly this project's ABI.
+
+    ape keeps the ABI of every address it has seen in a disk cache per network and merges
+    a new one into it: after a redeployment of changed contracts at the same addresses (a
+    restarted anvil gives the same addresses), an event would then have two ABIs and ape
+    would hand out a wrapper that cannot decode or query logs. `replace` makes the
+    project's compiled ABI the only one.
+    """
+    return chain.contracts.instance_at(
+        address, contract_type=container.contract_type, replace=True, fetch_from_explorer=False
     )

@@ -86,7 +86,10 @@ class ValidatorAgent:
         if int(self.token.allowance(self.address, self.pol.address)) < bond:
             self.token.approve(self.pol.address, bond, sender=self.account)
         self.pol.register_validator(
-            public_key_bytes(self.secret_key), prove_possession(self.secret_key), bond, sender=self.account
+            public_key_bytes(self.secret_key),
+            prove_possession(self.secret_key, self.address),
+            bond,
+            sender=self.account,
         )
         return [f"registered with a bond of {format_wkc(bond)}"]
 

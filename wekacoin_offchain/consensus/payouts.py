@@ -30,6 +30,9 @@ class CreditReason(enum.IntEnum):
     FORFEITED_SHARE = 5
     ISSUANCE = 6
     HOSTING_RETURNED = 7  # CHOICE: no valid validator, or a cancelled task
+    BOND_RETURNED = 8
+    SLASH_REWARD = 9  # the reporter's share of an equivocation slash
+    DEPOSIT_RETURNED = 10  # an object deposit back: certified, or its task ended without a round
 
 
 @dataclass(frozen=True)

@@ -166,14 +166,15 @@ def vote_signer(verifying_contract: address, round_id: uint256, attempt: uint256
     @notice The signer of an EIP-712 committee vote
             `Vote(uint256 round_id,uint256 attempt,bytes32 result_hash)`.
     @dev snekmate's `ecdsa._recover_sig`: 65-byte r || s || v, v 27 or 28, low s
-         (no malleable second form); the zero address for an invalid signature.
+         (no malleable second form); reverts (`ecdsa: invalid signature`) when
+         no signer is recovered.
     @param verifying_contract ProofOfLearning, whose EIP-712 domain (on this
            chain) the vote is signed in.
     @param round_id The round voted in.
     @param attempt The attempt voted in.
     @param result_hash The result voted for.
     @param signature The 65-byte signature.
-    @return address The signer, or the zero address.
+    @return address The signer.
     """
     domain_separator: bytes32 = keccak256(
         abi_encode(

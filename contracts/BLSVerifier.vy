@@ -7,7 +7,7 @@
 @notice Verifies minimal-signature-size BLS signatures (signatures in G1, keys in G2)
         of ciphersuite `BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_` with the Prague
         (EIP-2537) precompiles: the sortition VRF and validators' proofs of
-        possession (PROTOCOL.md section 7). Points use the EIP-2537 encoding: G1 is
+        possession (docs/protocol.md §7.6 to §7.8). Points use the EIP-2537 encoding: G1 is
         128 bytes, G2 256 bytes, each coordinate 16 zero bytes and 48 big-endian bytes.
         Stateless: every function is a view, so the ProofOfLearning contract calls a
         single deployed instance and stays under the code-size limit. For the
@@ -31,7 +31,7 @@ from snekmate.utils import message_hash_utils
 from modules import chunk_merkle
 
 
-# @dev EIP-712 type hash of a committee vote (docs/protocol.md §9.5), and the
+# @dev EIP-712 type hash of a committee vote (docs/protocol.md §9.4), and the
 # domain votes are signed in: ProofOfLearning's (its EIP712_NAME and
 # EIP712_VERSION, its address as the verifying contract; a test holds the two
 # domains equal).
@@ -114,7 +114,7 @@ def verify_possession(pubkey: Bytes[G2_LENGTH], account: address, proof: Bytes[G
     """
     @notice Check a proof of possession: a signature under `POSSESSION_DST` over
             the key's own 256-byte encoding followed by the 20 bytes of the
-            account that registers it (docs/protocol.md §7.1).
+            account that registers it (docs/protocol.md §7.7).
     @param pubkey The public key being registered, 256-byte EIP-2537 G2 encoding.
     @param account The account registering the key.
     @param proof The proof of possession, 128-byte EIP-2537 G1 encoding.

@@ -5,7 +5,7 @@
 @title WekaCoin committee: validators, sortition and rounds
 @custom:contract-name Committee
 @license MIT
-@notice The committee side of Proof-of-Learning (PROTOCOL.md sections 7 and 9):
+@notice The committee side of Proof-of-Learning (docs/protocol.md §7 and §9):
         validator keys and bond sizes, storage claims, lazy weight snapshots, the
         round chain, VRF sortition with storage challenges, proposal commitments
         and reveals, votes, restarts, the checks of a finalized result and the
@@ -322,7 +322,7 @@ def report_equivocation(
             signature): its whole bond is slashed, `reporter_share_bps` of it
             credited to the caller and the rest burned (on ProofOfLearning,
             `settle_slash`), and it leaves the set. Anyone may call it while the
-            member is still bonded (docs/protocol.md §9.6).
+            member is still bonded (docs/protocol.md §9.8).
     @dev The one public protocol function on the Committee rather than on
          ProofOfLearning: the votes are kept here, and ProofOfLearning has no
          code size left; the money still moves only on ProofOfLearning.

@@ -5,7 +5,7 @@
 @title WekaCoin Proof-of-Learning
 @custom:contract-name ProofOfLearning
 @license MIT
-@notice The rules engine of WekaCoin (PROTOCOL.md). Money flow:
+@notice The rules engine of WekaCoin (docs/protocol.md). Money flow:
         - a supplier's `publish_task` escrows the task's reward and hosting fee;
         - a trainer's `commit_model` escrows the participation fee;
         - a task whose test set is not released in time expires: the fees are
@@ -13,7 +13,7 @@
         - a validator's `register_validator` (and `top_up_bond`) moves its bond
           into the bonded total; `withdraw_bond`, after `request_exit` and
           `exit_delay` blocks, credits it back;
-        - a finalized round settles its task (section 10): the reward, the fee
+        - a finalized round settles its task (§10): the reward, the fee
           refunds, and shares of the hosting fee, the forfeited fees and the
           newly minted round issuance are credited;
         - a task whose rounds never reach a quorum is cancelled: everything
@@ -23,11 +23,11 @@
         `escrowed + bonded + credited`.
         The contract deploys its own token from a blueprint, so it is the token's
         only minter from the token's first block.
-@dev Composed of small modules, one concern each: `parameters` (section 2),
-     `ledger` (escrow, credits, withdraw), `tasks` (section 4 and the release),
-     `models` (section 5 and the reveal), `objects` (stored datasets and models),
-     `settlement` (expiry, cancellation). Validators and rounds (sections 7 and
-     9) live in the Committee contract this one deploys from a blueprint and
+@dev Composed of small modules, one concern each: `parameters` (§2),
+     `ledger` (escrow, credits, withdraw), `tasks` (§4 and the release),
+     `models` (§5 and the reveal), `objects` (stored datasets and models),
+     `settlement` (expiry, cancellation). Validators and rounds (§7 and
+     §9) live in the Committee contract this one deploys from a blueprint and
      alone writes to; the public functions stay here and forward to it, the
      money stays here. BLS checks run in the stateless BLSVerifier.
 """
@@ -85,7 +85,7 @@ exports: (
 # @dev The Committee (validators and rounds), deployed by this contract.
 committee: public(immutable(ICommittee))
 
-# @dev EIP-712 domain of votes (round_spec.md): this contract is the verifying contract.
+# @dev EIP-712 domain of votes (docs/protocol.md §9.4): this contract is the verifying contract.
 EIP712_NAME: constant(String[50]) = "WekaCoin Proof-of-Learning"
 EIP712_VERSION: constant(String[20]) = "1"
 MAX_MEMBERS: constant(uint256) = parameters.MAX_VALIDATORS_BOUND
@@ -136,7 +136,7 @@ def __init__(
     @param token_blueprint An EIP-5202 blueprint of `WekaCoin.vy`.
     @param genesis_holder The account that receives the genesis supply.
     @param genesis_supply The genesis supply, in wei.
-    @param params The protocol parameters (PROTOCOL.md section 2).
+    @param params The protocol parameters (docs/protocol.md §2.1).
     @param verifier The deployed BLSVerifier helper contract.
     @param committee_blueprint An EIP-5202 blueprint of `Committee.vy`; this
            contract deploys the Committee, so it is the Committee's only writer.
@@ -165,7 +165,7 @@ def publish_task(
             from the caller (approve this contract, or `permit` it, first).
     @param train_cid The CID of the training data.
     @param test_commitment keccak256(abi_encode(test_cid, salt)) of the hidden test set.
-    @param metric The metric id (PROTOCOL.md section 3).
+    @param metric The metric id (docs/protocol.md §3.2).
     @param release_height The block from which the test set is released; at least
            `min_training_period` blocks from now.
     @param reward The reward for the best model, in wei; not zero.
@@ -238,7 +238,7 @@ def register_validator(vrf_pubkey: Bytes[256], proof_of_possession: Bytes[128], 
            is registered once, ever.
     @param proof_of_possession A BLS signature over `vrf_pubkey` followed by the
            caller's 20-byte address, under the proof-of-possession tag
-           (docs/protocol.md §7.1).
+           (docs/protocol.md §7.7).
     @param bond The bond, in wei.
     @custom:security The proof of possession stops rogue keys: no one registers a
                      key without its secret; and it names the caller, so a
@@ -400,7 +400,7 @@ def vote(round_id: uint256, result_hash: bytes32):
     @notice Votes for a result in the vote window: the caller must have proposed
             in the current attempt, and votes once.
     @param round_id The active round.
-    @param result_hash The result hash (round_spec.md).
+    @param result_hash The result hash (docs/protocol.md §9.3).
     """
     extcall committee.vote(msg.sender, round_id, result_hash)
 
@@ -422,7 +422,7 @@ def restart_round(round_id: uint256):
 @view
 def round_hash(round_id: uint256) -> bytes32:
     """
-    @notice The round chain (PROTOCOL.md section 1): round_hash[i] =
+    @notice The round chain (docs/protocol.md §13.3): round_hash[i] =
             keccak256(abi_encode(round_hash[i-1], i, task_id, seed,
             committee_hash, result_hash)), kept by the Committee.
     @param round_id The round.
@@ -442,7 +442,7 @@ def finalize(
 ):
     """
     @notice Finalizes the active round with its consensus result and settles its
-            task (PROTOCOL.md sections 9.5 and 10). Anyone may call it in the
+            task (docs/protocol.md §9.5 and §10). Anyone may call it in the
             vote window.
     @dev Checks, in the Committee: result_hash = keccak256(abi_encode(round_id,
          attempt, task_id, task_valid, ranking_, genuine_members, storage)); at least

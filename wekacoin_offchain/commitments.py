@@ -1,7 +1,7 @@
 """The two commitments of the protocol, byte for byte as the contract checks them.
 
-- test set (PROTOCOL.md section 4): keccak256(abi_encode(test_cid, salt))
-- model (section 5): keccak256(abi_encode(model_cid, trainer, salt)); binding the
+- test set (docs/protocol.md §4.2): keccak256(abi_encode(test_cid, salt))
+- model (§5.2): keccak256(abi_encode(model_cid, trainer, salt)); binding the
   trainer's address stops anyone from copying another trainer's commitment.
 """
 

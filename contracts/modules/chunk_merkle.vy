@@ -3,8 +3,8 @@
 @title Chunk Merkle tree of proof-of-storage
 @custom:contract-name chunk_merkle
 @license MIT
-@notice Internal pure functions that check a storage challenge answer (PROTOCOL.md
-        section 7): a chunk of a registered object and its Merkle path. Twin of
+@notice Internal pure functions that check a storage challenge answer (docs/protocol.md
+        §7.3): a chunk of a registered object and its Merkle path. Twin of
         `wekacoin_offchain/crypto/merkle.py`; docs/sortition.md explains the layout.
 @dev An object of `size` bytes is cut into `CHUNK_SIZE`-byte chunks (the last may be
      short; the empty object is one empty chunk). leaf = keccak256(0x00 || chunk),

@@ -60,7 +60,7 @@ event Burned:
 token: public(immutable(IWekaCoin))
 # @dev WKC held for tasks and models that are not settled yet.
 escrowed: public(uint256)
-# @dev WKC staked by validators (PROTOCOL.md section 7), returned by `withdraw_bond`.
+# @dev WKC staked by validators (docs/protocol.md §7.1), returned by `withdraw_bond`.
 bonded: public(uint256)
 # @dev WKC owed to accounts and not withdrawn yet: the sum of `owed`.
 credited: public(uint256)

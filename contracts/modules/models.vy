@@ -6,9 +6,9 @@
 @notice Before a task's release height a trainer commits to a model:
         `commitment = keccak256(abi_encode(model_cid, trainer, salt))` binds the
         model to the trainer (no one can copy the commitment) and hides it until
-        the reveal; the participation fee goes into escrow (PROTOCOL.md section 5).
+        the reveal; the participation fee goes into escrow (docs/protocol.md §5).
         After the test release the trainer reveals the CID, the salt and the
-        model's size in bytes (section 6).
+        model's size in bytes (§6.2).
 """
 
 from . import cid
@@ -62,7 +62,7 @@ model: public(HashMap[uint256, Model])
 # @dev Commitments already used, in any task: a commitment is accepted once.
 commitment_used: public(HashMap[bytes32, bool])
 # @dev Whether an account committed a model to a task: such a trainer may not sit
-# on the task's committee (PROTOCOL.md section 7, conflict of interest).
+# on the task's committee (docs/protocol.md §7.11, conflict of interest).
 is_trainer: public(HashMap[uint256, HashMap[address, bool]])
 # @dev The participation fees escrowed by each task's models, revealed or not.
 task_fees: public(HashMap[uint256, uint256])

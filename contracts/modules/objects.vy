@@ -3,7 +3,7 @@
 @title Stored objects: the datasets and models validators prove they hold
 @custom:contract-name objects
 @license MIT
-@notice Proof-of-storage weight (PROTOCOL.md section 7) counts only WekaCoin data
+@notice Proof-of-storage weight (docs/protocol.md §7.2) counts only WekaCoin data
         that a committee certified (docs/protocol.md §7.2): a task's training
         set, baseline model and released test set, and its revealed models.
         `tasks` and `models` note each such CID with the one account the

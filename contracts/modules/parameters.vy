@@ -3,7 +3,7 @@
 @title Protocol parameters
 @custom:contract-name parameters
 @license MIT
-@notice The parameters of PROTOCOL.md section 2, fixed at deployment and readable
+@notice The parameters of docs/protocol.md §2.1, fixed at deployment and readable
         through one public getter each: here those ProofOfLearning uses, in
         `committee_parameters` those of the Committee (windows of a round,
         sortition, validators), read on the Committee. Both contracts get the
@@ -129,7 +129,7 @@ def _check(p: Parameters):
     assert p.min_bond > 0, "parameters: min_bond is zero"
     assert p.bytes_per_wkc > 0, "parameters: bytes_per_wkc is zero"
     # The seed is the hash of the block after the opening one, readable from the
-    # block after that, and for 256 blocks (docs/protocol.md §7.4).
+    # block after that, and for 256 blocks (docs/protocol.md §13.1).
     assert p.propose_window >= 3 and p.propose_window <= 256, "parameters: propose_window out of range"
     assert p.proposal_reveal_window > 0, "parameters: proposal_reveal_window is zero"
     assert p.max_validators > 0 and p.max_validators <= MAX_VALIDATORS_BOUND, "parameters: max_validators out of range"

@@ -3,7 +3,7 @@
 @title Consensus ranking entries and their order; the result's storage entries
 @custom:contract-name ranking
 @license MIT
-@notice The consensus ranking of docs/protocol.md §9: every revealed model once, first the
+@notice The consensus ranking of docs/protocol.md §9.3: every revealed model once, first the
         genuine models sorted by score (better first in the metric's direction),
         then smaller model size, then smaller `(uint256(trainer) *
         uint256(commitment)) % 2**256` (the paper's product rule), then smaller

@@ -9,16 +9,18 @@
         mode). The seed of an attempt is drawn from the hash of the block after
         the one that opened (or restarted) it, so nobody knows it when choosing
         to open; the attempt becomes proposable only once that block exists
-        (§7.4). A validator sits on the committee of an attempt iff its VRF
+        (docs/protocol.md §13.1). A validator sits on the committee of an attempt iff its VRF
         proof over the seed verifies, its output falls under
         `min(1, tau * w / W)` and its one storage answer of the attempt passes;
         the task's supplier and trainers never sit. Members commit to their
         proposal in the propose window and reveal it in the proposal reveal
-        window, so that nobody can copy another's ranking (§9.2); revealed
+        window, so that nobody can copy another's ranking (docs/protocol.md §9.2); revealed
         members vote in the vote window. Without a finalized result by the vote
         deadline the round restarts with a new seed, and after `max_attempts`
         attempts its task is cancelled. Two vote signatures by one member on
-        different results of the same attempt prove an equivocation (§9.6).
+        different results of the same attempt prove an equivocation
+        (docs/protocol.md §9.8). The seed, committee hash and round hash
+        encodings are docs/protocol.md §13.
 """
 
 from ..interfaces import IBLSVerifier
@@ -169,7 +171,7 @@ verifier: public(immutable(IBLSVerifier))
 
 # @dev Every round by id (ids from 1 to `round_count`).
 round: public(HashMap[uint256, Round])
-# @dev The round chain: round_hash[i] over round_hash[i - 1] (docs/protocol.md §1).
+# @dev The round chain: round_hash[i] over round_hash[i - 1] (docs/protocol.md §13.3).
 round_hash: public(HashMap[uint256, bytes32])
 # @dev The round in progress, 0 when none.
 active_round: public(uint256)
@@ -375,7 +377,7 @@ def _propose(
          recorded pass or fail: a failed answer drops the challenged claim,
          slashes `storage_slash_bps` of the bond and leaves the validator out
          of the attempt; the call then returns instead of reverting, so that
-         the record and the slash stand (docs/protocol.md §7.5).
+         the record and the slash stand (docs/protocol.md §7.3).
     @param round_id The active round.
     @param account The proposing validator.
     @param vrf_proof Its VRF proof.
@@ -568,7 +570,7 @@ def _equivocator(
     """
     @dev The member that voted for two different results in one attempt: two
          EIP-712 vote signatures by one member of the attempt, or its on-chain
-         vote (`signature_a` empty) and a signature (docs/protocol.md §9.6).
+         vote (`signature_a` empty) and a signature (docs/protocol.md §9.8).
     @param round_id The round.
     @param attempt The attempt.
     @param result_a The first result.

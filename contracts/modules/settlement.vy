@@ -4,15 +4,16 @@
 @custom:contract-name settlement
 @license MIT
 @notice How a task ends and who is paid:
-        - expiry (PROTOCOL.md section 6): the test set was not released in the
+        - expiry (docs/protocol.md §6.3): the test set was not released in the
           release window; every participation fee is credited back in full and the
           supplier's reward and hosting fee are burned, as the paper has the
           supplier lose them;
-        - settlement of a finalized round (section 10 and round_spec.md, integer
-          exact): the ranking is checked against the models, then the reward, the
+        - settlement of a finalized round (docs/protocol.md §9.5 and §10,
+          integer exact): the ranking is checked against the models, then the reward, the
           fee refunds, the hosting fee, the forfeited fees and the round issuance
           are credited;
-        - cancellation: no round reached a quorum in `max_attempts` attempts.
+        - cancellation (docs/protocol.md §10.8): no round reached a quorum in
+          `max_attempts` attempts.
 """
 
 from . import parameters
@@ -126,7 +127,8 @@ def _settle(
 def _split(accounts: DynArray[address, parameters.MAX_VALIDATORS_BOUND], amount: uint256, task_id: uint256, reason: uint8):
     """
     @dev Credits floor(amount / n) to each account and the remainder (dust) to
-         the first (the lowest address), so nothing is lost or created.
+         the first (the lowest address), so nothing is lost or created
+         (docs/protocol.md §10.5).
     @param accounts The accounts, at least one.
     @param amount The amount to split, in wei.
     @param task_id The task the credits settle.
@@ -214,7 +216,7 @@ event TaskCancelled:
 @internal
 def _cancel(task_id: uint256):
     """
-    @dev No round reached a quorum in `max_attempts` attempts: the reward and the
+    @dev No round reached a quorum in `max_attempts` attempts (docs/protocol.md §10.8): the reward and the
          hosting fee go back to the supplier and every participation fee, revealed
          or not, back to its trainer; nothing is minted.
     @param task_id The task.

@@ -3,7 +3,7 @@
 @title Sortition: committee selection, expected committee size and quorum
 @custom:contract-name sortition
 @license MIT
-@notice Internal pure functions of PROTOCOL.md sections 7 and 9, imported by the
+@notice Internal pure functions of docs/protocol.md §7.9 and §7.10, imported by the
         ProofOfLearning contract; `wekacoin_offchain/crypto/sortition.py` is their
         Python twin, held to the same answers by the tests. docs/sortition.md
         explains the arithmetic.

@@ -3,11 +3,11 @@
 @title Tasks: publication and test release
 @custom:contract-name tasks
 @license MIT
-@notice A supplier publishes a task (PROTOCOL.md section 4): the training data's
+@notice A supplier publishes a task (docs/protocol.md §4): the training data's
         CID, a commitment to the hidden test set, a metric, a release height, and a
         reward and hosting fee that go into escrow. From `release_height` the
         supplier has `release_window` blocks to release the test set that matches
-        the commitment (section 6).
+        the commitment (§6.1).
 """
 
 from . import cid
@@ -20,7 +20,7 @@ uses: ledger
 uses: objects
 
 
-# @dev Metrics of PROTOCOL.md section 3: 0 accuracy, 1 macro F1, 2 Cohen's kappa,
+# @dev Metrics of docs/protocol.md §3.2: 0 accuracy, 1 macro F1, 2 Cohen's kappa,
 # 3 ROC AUC, 4 RMSE, 5 MAE, 6 R².
 METRIC_COUNT: constant(uint8) = 7
 

@@ -3,7 +3,7 @@
 @title Validator set: keys, bonds, certified storage claims and lazy weight snapshots
 @custom:contract-name validator_set
 @license MIT
-@notice Validators of docs/protocol.md §7, as the Committee contract keeps them
+@notice Validators of docs/protocol.md §7.1 to §7.5, as the Committee contract keeps them
         (the bonds themselves sit in ProofOfLearning's ledger). A validator's
         weight in a round is, in bond mode, its bond cap
         `bond * bytes_per_wkc / 10**18`; in storage mode, its counted storage
@@ -24,7 +24,7 @@
      they expire. The total weight is summed when a round opens, in the same
      pass over the validators as the expected committee size: that pass is
      bounded by `max_validators`, and a newcomer with a larger bond than the
-     smallest evicts it when the set is full (docs/protocol.md §7).
+     smallest evicts it when the set is full (docs/protocol.md §7.1).
 """
 
 from . import parameters

@@ -1,4 +1,4 @@
-"""Round chain hashes, written out against the spec's encodings."""
+"""Round chain hashes, written out against the encodings of docs/protocol.md §13."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Votes, finalize and settlement (PROTOCOL.md sections 9 and 10, round_spec.md):
+"""Votes, finalize and settlement (docs/protocol.md §9.4 to §9.6 and §10):
 the result hash, the quorum of distinct members, the ranking checks, the payouts to the
 wei, restarts and cancellation."""
 

@@ -1,6 +1,6 @@
 """Opening a round and sitting on its committee: the task rule, the seed, the weight
 snapshot, VRF sortition, proposal commitments and reveals, and conflicts of interest
-(docs/protocol.md §7 and §9). These rounds weigh by bonds (no storage is certified);
+(docs/protocol.md §7, §9.1, §9.2 and §13.1). These rounds weigh by bonds (no storage is certified);
 tests/contracts/test_storage_weights.py covers storage weights and challenges."""
 
 from __future__ import annotations

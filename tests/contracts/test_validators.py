@@ -1,5 +1,5 @@
 """Validators: registration with a proof of possession, bonds, exit, stored objects,
-storage claims and the weights they give (PROTOCOL.md section 7)."""
+storage claims and the weights they give (docs/protocol.md §7.1 to §7.5)."""
 
 from __future__ import annotations
 

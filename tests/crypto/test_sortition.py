@@ -30,7 +30,7 @@ TWIN = settings(max_examples=150, deadline=None)
 
 
 def real_valued_rule(output: bytes, weight: int, total_weight: int, tau: int) -> bool:
-    """PROTOCOL.md section 7 as written, in exact rationals."""
+    """docs/protocol.md §7.9 as written, in exact rationals."""
     if weight == 0:
         return False
     return int.from_bytes(output, "big") < 2**256 * min(Fraction(1), Fraction(tau * weight, total_weight))

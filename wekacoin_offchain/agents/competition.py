@@ -170,7 +170,8 @@ class Competition:
         self.say("supplier", cast.supplier.step())
         submissions = []
         started = time.monotonic()
-        for kind, trainer in zip(HONEST_KINDS, cast.trainers, strict=True):
+        # The last trainer has no honest kind: it commits the broken file below.
+        for kind, trainer in zip(HONEST_KINDS, cast.trainers, strict=False):
             submission = trainer.submit(task.task_id, kind, seed=2)
             submissions.append((trainer, submission))
             self.console.print(

@@ -1,4 +1,4 @@
-"""What a committee member does with a round's task (PROTOCOL.md section 8).
+"""What a committee member does with a round's task (docs/protocol.md §8).
 
 Fetch the training and test data and check the baseline reproduces its score: if not,
 the task is invalid. Then evaluate every revealed model in the sandbox: fetch it by CID

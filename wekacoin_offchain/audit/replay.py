@@ -2,7 +2,7 @@
 
 Pure: `audit` reads an `EventLog` and the few values a reader took from the contracts'
 views (`ChainState`) and recomputes, with the consensus twins, what the chain must have
-recorded (round_spec.md):
+recorded (docs/protocol.md §10 and §13):
 
 * per round, the seed of each attempt, the committee hash over the finalized attempt's
   proposals in log order, the result hash of the RoundFinalized payload and the round
@@ -356,7 +356,7 @@ def _check_agreement(
     documents: Mapping[str, bytes | None],
     mismatches: list[str],
 ) -> str:
-    """Re-run the agreement (PROTOCOL.md 9.3) over the attempt's proposals and their
+    """Re-run the agreement (docs/protocol.md §9.3) over the attempt's proposals and their
     documents; the finalized result must be its result. Returns a note on what was done.
 
     A document this store does not have says nothing about whether the committee could
@@ -437,7 +437,7 @@ def _expected_round_payouts(
 
 
 def expiry_settlement(task: TaskEscrow, models: Sequence[ModelStake]) -> Settlement:
-    """A task whose test set was never released (PROTOCOL.md section 6): every participation
+    """A task whose test set was never released (docs/protocol.md §6.3): every participation
     fee back to its trainer, the reward and the hosting fee burned. The consensus package
     has no twin for it because no round is involved."""
     credits = tuple(Credit(stake.trainer, stake.fee, CreditReason.FEE_REFUND) for stake in models if stake.fee > 0)

@@ -1,4 +1,4 @@
-"""Protocol parameters (PROTOCOL.md section 2) and the devnet defaults.
+"""Protocol parameters (docs/protocol.md §2.1) and the devnet defaults.
 
 One source for every deployment path: `deploy_contracts` through ape, the titanoboa
 test fixtures and the benchmarks all build the constructor's `Parameters` struct from

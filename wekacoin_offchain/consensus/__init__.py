@@ -1,4 +1,4 @@
-"""Off-chain consensus of a round (round_spec, PROTOCOL.md sections 9 and 10).
+"""Off-chain consensus of a round (docs/protocol.md §9, §10 and §13).
 
 - `documents`: the candidate ranking a committee member proposes, its canonical bytes
   and `ranking_hash`;

@@ -1,4 +1,4 @@
-"""The agreement function: one consensus from the proposals on chain (round_spec, PROTOCOL.md 9.3).
+"""The agreement function: one consensus from the proposals on chain (docs/protocol.md §9.3).
 
 Every committee member runs `compute_consensus` on the same inputs (the proposals the
 chain accepted, the revealed models, the task's metric and SCORE_TOLERANCE) and gets the
@@ -31,7 +31,7 @@ RESULT_ABI_TYPES: tuple[str, ...] = (
     "address[]",  # genuine_members, ascending
     "(uint256,uint256,bytes32)[]",  # storage: (object_id, size, merkle_root) per object of the task
 )
-"""The ABI types hashed into `result_hash`, fixed by the round spec."""
+"""The ABI types hashed into `result_hash` (docs/protocol.md §9.3)."""
 
 _UINT256_MODULUS = 2**256
 
@@ -130,7 +130,7 @@ def result_hash(
     genuine_members: Sequence[str],
     storage: Sequence[ObjectRoot] = (),
 ) -> bytes:
-    """keccak256 of the ABI-encoded result (docs/protocol.md §9.5), from its hashed fields alone."""
+    """keccak256 of the ABI-encoded result (docs/protocol.md §9.3), from its hashed fields alone."""
     return keccak(
         encode(
             RESULT_ABI_TYPES,
@@ -249,7 +249,7 @@ def _consensus_score(reported: list[int], tolerance: int, quorum: int) -> int | 
     """The score at least `quorum` VALID reports agree on, or None.
 
     For each reported score v, c(v) counts the reports within `tolerance` of v. The
-    candidate is the v with the largest c(v), the smallest such v on a tie (CHOICE, so
+    candidate is the v with the largest c(v), the smallest such v on a tie (CHOICE of docs/protocol.md §9.3, so
     that the result does not depend on the order of the reports); it is the consensus
     score when c(v) >= quorum.
     """

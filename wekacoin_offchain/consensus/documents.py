@@ -1,4 +1,4 @@
-"""The candidate ranking document one committee member proposes (round_spec, PROTOCOL.md 9.2).
+"""The candidate ranking document one committee member proposes (docs/protocol.md §9.2).
 
 The document is the ABI encoding of
 
@@ -33,7 +33,7 @@ RANKING_ABI_TYPES: tuple[str, ...] = (
     "bool",  # task_valid
     "(uint256,uint8,int256)[]",  # entries: (model_id, status, score)
 )
-"""The ABI types of a candidate ranking document, fixed by the round spec."""
+"""The ABI types of a candidate ranking document (docs/protocol.md §9.2)."""
 
 
 _PROPOSABLE_STATUSES = frozenset(EvaluationStatus)  # VALID, INVALID, UNEVALUATED; never 0
@@ -149,7 +149,7 @@ def fetch_document_bytes(store: ContentStore, cid: str) -> bytes | None:
     """The raw bytes of a proposal's document, or None when the store cannot give them.
 
     Agreement treats an unfetchable document as a discarded proposal rather than an
-    error (PROTOCOL.md 9.3), so this is the fetch the agents use to build a `Proposal`.
+    error (docs/protocol.md §9.3), so this is the fetch the agents use to build a `Proposal`.
     """
     try:
         return store.cat(cid)

@@ -1,4 +1,4 @@
-"""Settlement payouts (round_spec "Payouts", PROTOCOL.md section 10): the contract's twin.
+"""Settlement payouts (docs/protocol.md §10): the contract's twin.
 
 Pure, integer-exact functions from a task's escrow and its consensus to every credit the
 contract makes, in the order it makes them, plus what is burned and what is minted.
@@ -29,7 +29,7 @@ class CreditReason(enum.IntEnum):
     HOSTING_SHARE = 4
     FORFEITED_SHARE = 5
     ISSUANCE = 6
-    HOSTING_RETURNED = 7  # CHOICE: no valid validator, or a cancelled task
+    HOSTING_RETURNED = 7  # CHOICE: no valid validator, or a cancelled task (docs/protocol.md §10.9)
     BOND_RETURNED = 8
     SLASH_REWARD = 9  # the reporter's share of an equivocation slash
     DEPOSIT_RETURNED = 10  # an object deposit back: certified, or its task ended without a round
@@ -85,7 +85,7 @@ def settle_round(
     Credits come in this order: the reward (or its return), the fee refunds (in ranking
     order for a valid task, model-id order for an invalid one), then the hosting-fee
     shares, the forfeited-fee shares and the issuance shares, each in ascending
-    validator address. Zero amounts are not credited (CHOICE: no empty Credited events).
+    validator address. Zero amounts are not credited (CHOICE: no empty Credited events; docs/protocol.md §10.9).
     """
     if not 0 <= refund_bps <= BPS_DENOMINATOR:
         raise ValueError("refund_bps must be between 0 and 10000")
@@ -126,7 +126,7 @@ def settle_round(
         credits += _split(round_issuance, validators, CreditReason.ISSUANCE)
         minted = round_issuance
     else:
-        # CHOICE: no one earned the hosting fee, so it goes back to the supplier; the
+        # CHOICE (docs/protocol.md §10.6): no one earned the hosting fee, so it goes back to the supplier; the
         # forfeited fees have no one to go to and are burned; nothing is minted.
         credits.append(Credit(task.supplier, task.hosting_fee, CreditReason.HOSTING_RETURNED))
         burned += forfeited
@@ -169,7 +169,7 @@ def _ascending_unique(accounts: Sequence[str]) -> list[str]:
 
 
 def _split(amount: int, validators: list[str], reason: CreditReason) -> list[Credit]:
-    """Even shares of `amount`; CHOICE: the remainder (dust) goes to the lowest address."""
+    """Even shares of `amount`; CHOICE: the remainder (dust) goes to the lowest address (docs/protocol.md §10.5)."""
     share, dust = divmod(amount, len(validators))
     return [
         Credit(account, share + (dust if position == 0 else 0), reason) for position, account in enumerate(validators)

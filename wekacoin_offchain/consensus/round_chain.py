@@ -1,4 +1,4 @@
-"""The hashes that chain rounds together (round_spec "Round chain", PROTOCOL.md 1 and 7).
+"""The hashes that chain rounds together (docs/protocol.md §13).
 
 Twins of the contract's computations, so that anyone can recompute a round's block
 metadata from its events: the round seed, the committee hash over the accepted

@@ -2,7 +2,7 @@
 
 A vote is the member's EIP-712 signature of `Vote(uint256 round_id,uint256 attempt,bytes32
 result_hash)` under the domain `{name: "WekaCoin Proof-of-Learning", version: "1", chainId,
-verifyingContract}` (round_spec). eth-account builds and signs the typed data; the
+verifyingContract}` (docs/protocol.md §9.4). eth-account builds and signs the typed data; the
 contract's `ecrecover` accepts only 65-byte `r || s || v` signatures with v in {27, 28}
 and low s, so `recover_voter` accepts exactly those too.
 """
@@ -143,7 +143,7 @@ def finalize_payload(result: ConsensusResult, signatures: Mapping[str, bytes]) -
     """The `finalize` arguments for a consensus result and the votes collected for it.
 
     `signatures` maps each signer to its vote signature (as checked by `recover_voter`).
-    CHOICE: signatures are passed in ascending signer order, so the contract can reject
+    CHOICE (docs/protocol.md §9.5): signatures are passed in ascending signer order, so the contract can reject
     a repeated signer by requiring each recovered address to exceed the previous one.
     """
     ordered = sorted(signatures.items(), key=lambda item: int(to_checksum_address(item[0]), 16))

@@ -1,4 +1,4 @@
-"""BLS signatures, minimal-signature-size variant, as PROTOCOL.md section 7 fixes them.
+"""BLS signatures, minimal-signature-size variant, as docs/protocol.md §7.6 fixes them.
 
 Signatures live in G1 (128-byte EIP-2537 encoding), public keys in G2 (256 bytes), and
 messages are hashed with RFC 9380 suite ``BLS12381G1_XMD:SHA-256_SSWU_RO_``. Two domain

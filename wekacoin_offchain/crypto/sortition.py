@@ -1,6 +1,6 @@
 """The committee selection rule, twin of ``contracts/modules/sortition.vy``.
 
-PROTOCOL.md section 7: a validator is a member iff
+docs/protocol.md §7.9: a validator is a member iff
 ``vrf_output < 2**256 * min(1, tau * w / W)``. Both sides are rationals, so the rule is
 decided exactly, without division, as ``floor(vrf_output * W / 2**256) < tau * w``:
 with ``vrf_output * W = high * 2**256 + low`` (``low < 2**256``),
@@ -76,7 +76,7 @@ def expected_size_bps(capped_weight_sum: int, total_weight: int) -> int:
 
 
 def expected_committee_size_bps(weights: Sequence[int], tau: int) -> int:
-    """``E`` of PROTOCOL.md section 9 in basis points, floored once over the total (not per term)."""
+    """``E`` of docs/protocol.md §7.10 in basis points, floored once over the total (not per term)."""
     total = sum(weights)
     return expected_size_bps(sum(capped_weight(weight, total, tau) for weight in weights), total)
 

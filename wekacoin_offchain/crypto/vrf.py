@@ -2,7 +2,7 @@
 
 BLS signatures are unique (one valid signature per key and message, and one accepted
 encoding per point), so ``output = keccak256(signature)`` is a verifiable random function
-(PROTOCOL.md section 7). The signed message binds the chain, the contract, the round, the
+(docs/protocol.md §7.8). The signed message binds the chain, the contract, the round, the
 attempt and the seed, so a proof never transfers to another round, attempt or deployment.
 """
 

@@ -1,4 +1,4 @@
-"""Datasets, ONNX models, the metric registry and sandboxed evaluation (PROTOCOL.md 3, 4, 8).
+"""Datasets, ONNX models, the metric registry and sandboxed evaluation (docs/protocol.md §3, §4 and §8).
 
 This package knows nothing of the chain or the content store: it works on bytes, arrays
 and files. docs/evaluation.md states its rules.

@@ -61,7 +61,7 @@ def invalid(reason: str) -> dict[str, Any]:
 
 
 def evaluate(job: Job) -> dict[str, Any]:
-    """PROTOCOL.md section 8 for one model whose bytes already match the CID and size."""
+    """docs/protocol.md §8.4 for one model whose bytes already match the CID and size."""
     model = parse_model(job.model_bytes)
     check_model(model, job.features.shape[1], job.metric)
     del model  # onnxruntime parses the bytes itself; free the copy before running

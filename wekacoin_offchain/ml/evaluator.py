@@ -1,4 +1,4 @@
-"""Sandboxed model evaluation (PROTOCOL.md section 8): VALID(score), INVALID or UNEVALUATED.
+"""Sandboxed model evaluation (docs/protocol.md §8): VALID(score), INVALID or UNEVALUATED.
 
 Models run in a persistent worker process (`_worker.py`), started once and reused, so an
 evaluation costs a pipe round trip rather than a process start and an onnxruntime import.
@@ -295,7 +295,7 @@ def evaluate_model(
     train_labels: npt.ArrayLike | None = None,
     tolerance: int = 0,
 ) -> EvaluationResult:
-    """Evaluate one model as PROTOCOL.md section 8 says, in the shared sandboxed worker.
+    """Evaluate one model as docs/protocol.md §8.4 says, in the shared sandboxed worker.
 
     `features` and `labels` are the released test set (labels as class indices, or
     values for regression). `expected_size` is the revealed `model_size`. When

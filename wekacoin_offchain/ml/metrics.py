@@ -1,4 +1,4 @@
-"""The fixed metric registry of PROTOCOL.md section 3: the paper's evaluation script `es`.
+"""The fixed metric registry of docs/protocol.md §3: the paper's evaluation script `es`.
 
 A score is an integer with 6 decimals (0.912345 is 912345). Validators on different
 machines must agree on it to the unit, so:

@@ -1,6 +1,6 @@
 """CIDs as WekaCoin uses them: parse, validate, and print in one canonical form.
 
-PROTOCOL.md section 1: a CID string is CIDv1 in base32 by default, CIDv0 is accepted.
+docs/protocol.md §1.4: a CID string is CIDv1 in base32 by default, CIDv0 is accepted.
 Canonical text is what `ipfs add` prints: CIDv0 in base58btc (`Qm...`), CIDv1 in
 lower-case base32 (`b...`). Decoding is py-cid's (already installed with eth-ape); this
 module only adds one error type, a value type with the canonical text, and the

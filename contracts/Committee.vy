@@ -252,7 +252,7 @@ def propose(
     chunk: Bytes[chunk_merkle.CHUNK_SIZE],
     path: DynArray[bytes32, chunk_merkle.MAX_DEPTH],
     commitment: bytes32,
-) -> uint256:
+) -> (bool, uint256):
     """
     @notice Records a member's storage answer and proposal commitment (see
             ProofOfLearning's `propose`).
@@ -262,8 +262,8 @@ def propose(
     @param chunk The challenged chunk.
     @param path The chunk's Merkle path, leaf level first.
     @param commitment Its proposal commitment.
-    @return uint256 The bond slashed for a failed storage answer; 0 iff the
-            proposal was recorded.
+    @return (bool, uint256) Whether the proposal was recorded, and the bond
+            slashed for a failed storage answer.
     """
     self._only_pol()
     return rounds._propose(round_id, account, vrf_proof, chunk, path, commitment)

@@ -359,11 +359,12 @@ def propose(
             (`ClaimDropped`) and `storage_slash_bps` of the bond burned, and the
             call does not revert, so that all of it stands.
     """
-    slashed: uint256 = extcall committee.propose(msg.sender, round_id, vrf_proof, chunk, path, commitment)
-    if slashed == 0:
-        return True
-    ledger._slash(slashed, empty(address), 0)
-    return False
+    recorded: bool = False
+    slashed: uint256 = 0
+    recorded, slashed = extcall committee.propose(msg.sender, round_id, vrf_proof, chunk, path, commitment)
+    if slashed != 0:
+        ledger._slash(slashed, empty(address), 0)
+    return recorded
 
 
 @external

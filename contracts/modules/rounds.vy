@@ -370,7 +370,7 @@ def _propose(
     chunk: Bytes[chunk_merkle.CHUNK_SIZE],
     path: DynArray[bytes32, chunk_merkle.MAX_DEPTH],
     commitment: bytes32,
-) -> uint256:
+) -> (bool, uint256):
     """
     @dev Records a member's storage answer and proposal commitment in the
          propose window. The answer is one per validator per attempt and is
@@ -384,7 +384,8 @@ def _propose(
     @param chunk The challenged chunk.
     @param path The chunk's Merkle path.
     @param commitment keccak256(abi_encode(ranking_hash, ranking_cid, account, salt)).
-    @return uint256 The bond slashed (the caller burns it); 0 iff recorded.
+    @return (bool, uint256) Whether the proposal was recorded, and the bond
+            slashed for a failed answer (the caller burns it).
     @custom:security One answer per attempt: no retry on the next claim, no
                      second answer after a failure.
     """
@@ -408,7 +409,7 @@ def _propose(
         )
         validator_set._drop_claim(account, member.slot, round_id)
         penalty: uint256 = validator_set.validator[account].bond * committee_parameters.storage_slash_bps // parameters.BPS
-        return validator_set._slash(account, penalty, round_id, validator_set.SLASH_STORAGE_ANSWER)
+        return False, validator_set._slash(account, penalty, round_id, validator_set.SLASH_STORAGE_ANSWER)
 
     if member.has_claim:
         self.answer_of[round_id][attempt][account] = ANSWER_PASSED
@@ -428,7 +429,7 @@ def _propose(
         commitment=commitment,
         committee_hash=committee_hash,
     )
-    return 0
+    return True, 0
 
 
 @internal

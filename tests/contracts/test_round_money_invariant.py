@@ -212,6 +212,11 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
         vote_opens = reveal_opens + self.protocol.params.proposal_reveal_window
         if self.height >= reveal_opens:
             return  # members reveal in the reveal window, then agree as soon as the vote window opens
+        if len(self.proposers) < round_.quorum:
+            # An expelled equivocator keeps its weight in the round's snapshot but may not
+            # sit in a later attempt: this attempt cannot reach the quorum.
+            event("no quorum after an expulsion")
+            return
         self.protocol.mine_to(reveal_opens)
         for validator, _ in self.proposers:
             self.protocol.reveal_proposal(validator, self.round_id)

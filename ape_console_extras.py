@@ -3,7 +3,7 @@
 The helpers a user needs to drive WekaCoin by hand: deployment, the checked protocol
 actions, commitments, the content store, the agents and the evaluator. When the
 connected chain has a deployment recorded by `wekacoin deploy` (the deployment file),
-its contracts are bound too: `d.token`, `d.pol`.
+its deployment is bound too: `d.token`, `d.pol`, `d.committee`, `d.task(1)`, ...
 """
 
 from __future__ import annotations

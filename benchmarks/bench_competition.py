@@ -55,15 +55,6 @@ from rich.console import Console
 from rich.table import Table
 
 from wekacoin_offchain.agents import trainer as trainer_module, validator as validator_module
-from wekacoin_offchain.agents.competition import (
-    BOND,
-    DEMO_PARAMETERS,
-    VALIDATORS,
-    Cast,
-    Competition,
-    breast_cancer_csv,
-    inflate_scores,
-)
 from wekacoin_offchain.agents.evaluation import EvaluationLimits
 from wekacoin_offchain.agents.supplier import SupplierAgent
 from wekacoin_offchain.agents.trainer import TrainerAgent
@@ -71,6 +62,15 @@ from wekacoin_offchain.agents.validator import ValidatorAgent
 from wekacoin_offchain.chain import deploy_contracts
 from wekacoin_offchain.chain.params import MAX_MODELS_BOUND, WEI_PER_WKC, ProtocolParameters
 from wekacoin_offchain.consensus import CandidateRanking, ConsensusResult
+from wekacoin_offchain.demo import (
+    BOND,
+    DEMO_PARAMETERS,
+    VALIDATORS,
+    Cast,
+    Competition,
+    LyingValidator,
+    breast_cancer_csv,
+)
 from wekacoin_offchain.ml import Evaluator, metric_by_name, parse_dataset
 from wekacoin_offchain.ml.onnx_models import kinds_for
 from wekacoin_offchain.storage import LocalBlockStore
@@ -201,33 +201,21 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
     """Deploy, set the cast up, and time one competition of `models` models."""
     deployer, supplier_account, *rest = accounts
     trainer_accounts, validator_accounts = rest[:TRAINERS], rest[TRAINERS : TRAINERS + VALIDATORS]
-    deployed_from = int(chain.blocks.height) + 1
     deployment = deploy_contracts(deployer, **parameters_for(models))
     pol, token = deployment.pol, deployment.token
     for account in (supplier_account, *trainer_accounts, *validator_accounts):
         token.transfer(account, 1_000 * WEI_PER_WKC, sender=deployer)
     store = LocalBlockStore(workdir / "store")
-    supplier = SupplierAgent(chain, pol, token, supplier_account, store, workdir / "supplier")
-    trainers = [
-        TrainerAgent(chain, pol, token, a, store, workdir / f"trainer-{i}") for i, a in enumerate(trainer_accounts)
-    ]
+    supplier = SupplierAgent(deployment, supplier_account, store, workdir / "supplier")
+    trainers = [TrainerAgent(deployment, a, store, workdir / f"trainer-{i}") for i, a in enumerate(trainer_accounts)]
     fee = int(pol.participation_fee())
     for position, trainer in enumerate(trainers):
         # One approval for all of a trainer's fees, not one before each commitment.
         token.approve(pol.address, fee * len(range(position, models, TRAINERS)), sender=trainer.account)
-    limits = EvaluationLimits(timeout_s=30.0, memory_mb=1_024, tolerance=int(pol.score_tolerance()))
+    limits = EvaluationLimits(timeout_s=30.0, memory_mb=1_024, tolerance=deployment.parameters.score_tolerance)
     validators = [
-        ValidatorAgent(
-            chain,
-            pol,
-            token,
-            deployment.committee,
-            account,
-            store,
-            workdir / f"validator-{i}",
-            evaluator,
-            limits,
-            edit_ranking=inflate_scores if i == VALIDATORS - 1 else None,
+        (LyingValidator if i == VALIDATORS - 1 else ValidatorAgent)(
+            deployment, account, store, workdir / f"validator-{i}", evaluator, limits
         )
         for i, account in enumerate(validator_accounts)
     ]
@@ -235,7 +223,6 @@ def run_competition(chain: Any, accounts: list[Any], models: int, evaluator: Eva
         validator.register(BOND)
     cast = Cast(
         deployment=deployment,
-        deployed_from=deployed_from,
         supplier=supplier,
         trainers=trainers,
         validators=validators,

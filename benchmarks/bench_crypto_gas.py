@@ -25,7 +25,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import boa
@@ -47,8 +46,9 @@ from wekacoin_offchain.crypto import (
     vrf_prove,
 )
 from wekacoin_offchain.crypto.merkle import leaf_hash, node_hash, object_root
+from wekacoin_offchain.paths import PROJECT_ROOT
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = PROJECT_ROOT
 VRF_TARGET = 130_000
 PEERS = [
     ("Chainlink VRF (callback gas budget)", 200_000),

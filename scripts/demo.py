@@ -7,9 +7,9 @@ import ape
 from ape.logging import logger
 from rich.console import Console
 
-from wekacoin_offchain.agents import competition
+from wekacoin_offchain import demo
 
 
 def main() -> None:
     logger.set_level("WARNING")  # the competition prints what happened itself
-    competition.run(ape.chain, ape.accounts.test_accounts, Console())
+    demo.run(ape.chain, ape.accounts.test_accounts, Console())

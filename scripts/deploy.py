@@ -21,4 +21,5 @@ def cli(alias: str | None) -> None:
     deployment = deploy_contracts(deployer)
     click.echo(f"WekaCoin        {deployment.token.address}")
     click.echo(f"ProofOfLearning {deployment.pol.address}")
-    click.echo(f"genesis         {deployment.genesis.supply} wei to {deployment.genesis.holder}")
+    click.echo(f"Committee       {deployment.committee.address}")
+    click.echo(f"genesis         {deployment.token.totalSupply()} wei to {deployer.address}")

@@ -6,6 +6,10 @@ from typing import Any
 
 from boa.contracts.vyper.vyper_contract import VyperContract
 
+from tests.fixtures.ipfs import ipfs_daemon, ipfs_nodes, kubo_store
+
+__all__ = ["ipfs_daemon", "ipfs_nodes", "kubo_store"]  # real IPFS daemons, as fixtures for every test directory
+
 _debug_frame = VyperContract.debug_frame
 
 

@@ -7,10 +7,11 @@ import warnings
 
 import click
 
+from wekacoin_offchain.commands.options import Group
 from wekacoin_offchain.errors import UserError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="wekacoin-offchain")
 def cli() -> None:
     """WekaCoin: Proof-of-Learning on an EVM chain."""

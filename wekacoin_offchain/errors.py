@@ -8,3 +8,9 @@ class UserError(Exception):
     not a CID, an unknown metric, a task id that does not exist. Programming errors stay
     ordinary exceptions so that they keep their tracebacks.
     """
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (a node's or ape's can run to pages)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

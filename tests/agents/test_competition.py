@@ -11,9 +11,9 @@ import ape
 import pytest
 from rich.console import Console
 
-from wekacoin_offchain.agents.competition import Competition
 from wekacoin_offchain.agents.validator import ValidatorAgent
 from wekacoin_offchain.consensus import CreditReason
+from wekacoin_offchain.demo import Competition
 from wekacoin_offchain.ml import Evaluator
 
 pytestmark = [pytest.mark.slow, pytest.mark.ape]
@@ -45,15 +45,7 @@ def test_competition_pays_the_honest_best_and_not_the_liar(ape_chain: Any, tmp_p
         else:
             pytest.fail("the victim never proposed")
         restarted = ValidatorAgent(
-            ape_chain,
-            pol,
-            cast.deployment.token,
-            committee,
-            victim.account,
-            victim.store,
-            tmp_path / "validator-0",
-            evaluator,
-            victim.limits,
+            cast.deployment, victim.account, victim.store, tmp_path / "validator-0", evaluator, victim.limits
         )
         assert restarted.secret_key == victim.secret_key  # the key came back from its working directory
         assert restarted.step() == []  # it already proposed in this attempt: no second proposal

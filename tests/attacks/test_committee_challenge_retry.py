@@ -27,6 +27,9 @@ from tests.fixtures.actors import Protocol, Validator, data_cid, object_bytes
 from tests.fixtures.boa_chain import deploy_on_boa
 from wekacoin_offchain.crypto import chunk_proof
 
+# Every test starts from its module's deployment (tests/attacks/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollback")
+
 SMALL, LARGE = object_bytes(770, 1), object_bytes(771, 3_000)
 
 

@@ -15,8 +15,12 @@ object, and the squatter cannot register in the honest task.
 from __future__ import annotations
 
 import boa
+import pytest
 
 from tests.fixtures.actors import TRAIN_CID, Protocol, data_cid, object_bytes
+
+# Every test starts from its module's deployment (tests/attacks/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollback")
 
 
 def test_a_squatted_cid_is_rejected_in_its_own_task_and_the_real_data_certified(protocol: Protocol) -> None:

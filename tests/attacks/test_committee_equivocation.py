@@ -16,9 +16,13 @@ window the member could sign in.
 from __future__ import annotations
 
 import boa
+import pytest
 
 from tests.fixtures.actors import Protocol, Validator
 from tests.fixtures.rounds import sign_vote
+
+# Every test starts from its module's deployment (tests/attacks/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollback")
 
 RESULT_A, RESULT_B = b"\x0a" * 32, b"\x0b" * 32
 

@@ -18,10 +18,14 @@ claim the object. Until storage is certified, weights come from bonds alone.
 from __future__ import annotations
 
 import boa
+import pytest
 from eth_hash.auto import keccak
 
 from tests.fixtures.actors import Protocol, data_cid, object_bytes
 from wekacoin_offchain.chain.params import WEI_PER_WKC
+
+# Every test starts from its module's deployment (tests/attacks/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollback")
 
 FOUR_TIB = 1_024 * 2**32
 

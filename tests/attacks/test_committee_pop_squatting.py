@@ -14,11 +14,15 @@ Now the proof signs the key followed by the registering account (docs/protocol.m
 from __future__ import annotations
 
 import boa
+import pytest
 from eth_hash.auto import keccak
 
 from tests.fixtures.actors import Protocol, validator_key
 from wekacoin_offchain.chain.params import WEI_PER_WKC
 from wekacoin_offchain.crypto import prove_possession, public_key_bytes
+
+# Every test starts from its module's deployment (tests/attacks/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollback")
 
 
 def test_a_copied_proof_of_possession_registers_nothing(protocol: Protocol) -> None:

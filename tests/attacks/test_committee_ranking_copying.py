@@ -17,9 +17,13 @@ be genuine.
 from __future__ import annotations
 
 import boa
+import pytest
 
 from tests.fixtures.actors import RANKING_CID, Protocol, proposal_salt
 from tests.fixtures.rounds import result_hash, sign_vote
+
+# Every test starts from its module's deployment (tests/attacks/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollback")
 
 
 def test_a_copied_proposal_cannot_be_revealed_and_earns_nothing(protocol: Protocol) -> None:

@@ -17,10 +17,14 @@ runs out and is restarted, with a fresh seed block.
 from __future__ import annotations
 
 import boa
+import pytest
 from eth_abi import encode
 from eth_hash.auto import keccak
 
 from tests.fixtures.actors import Protocol
+
+# Every test starts from its module's deployment (tests/attacks/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollback")
 
 BLOCKHASH_PROBE = """
 @external

@@ -14,10 +14,14 @@ newcomer is willing to post, for every seat, and it is outbid one seat at a time
 from __future__ import annotations
 
 import boa
+import pytest
 
 from tests.fixtures.actors import Protocol
 from tests.fixtures.boa_chain import deploy_on_boa
 from wekacoin_offchain.chain.params import WEI_PER_WKC
+
+# Every test starts from its module's deployment (tests/attacks/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollback")
 
 
 def test_a_set_filled_with_minimum_bonds_lets_a_larger_bond_in() -> None:

@@ -78,7 +78,7 @@ def run(ape_chain: Any) -> ShortRun:
 
 def test_a_short_run_read_through_ape_audits_clean(ape_chain: Any, run: ShortRun) -> None:
     deployment = run.deployment
-    reading = read_deployment(ape_chain, deployment.pol, run.block)
+    reading = read_deployment(deployment, run.block)
     kinds = {type(event) for event in reading.log}
     assert {ModelRevealed, TaskExpired, Credited, Withdrawn} <= kinds
     assert reading.state.escrowed == 55 * WKC + deployment.parameters.participation_fee  # the open task

@@ -12,10 +12,10 @@ import ape
 import pytest
 from rich.console import Console
 
-from wekacoin_offchain.agents.competition import Competition
 from wekacoin_offchain.audit.events import EventLog, Proposed, RoundFinalized
 from wekacoin_offchain.audit.reader import fetch_documents, read_deployment
 from wekacoin_offchain.audit.replay import audit
+from wekacoin_offchain.demo import Competition
 from wekacoin_offchain.ml import Evaluator
 from wekacoin_offchain.storage import LocalBlockStore
 
@@ -29,10 +29,9 @@ def ape_chain() -> Iterator[Any]:
 
 
 def test_a_whole_competition_audits_clean(ape_chain: Any, tmp_path: Path) -> None:
-    first_block = int(ape_chain.blocks.height) + 1
     with Evaluator() as evaluator:
         cast = Competition(ape_chain, ape.accounts.test_accounts, Console(quiet=True), tmp_path, evaluator).run()
-    reading = read_deployment(ape_chain, cast.deployment.pol, first_block)
+    reading = read_deployment(cast.deployment)
     (finalized,) = reading.log.of_type(RoundFinalized)
     assert finalized.task_valid and any(entry.genuine for entry in finalized.ranking)
     assert cast.liar.address not in finalized.genuine_members

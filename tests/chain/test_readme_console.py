@@ -10,10 +10,11 @@ import ape
 import pytest
 
 import ape_console_extras
+from wekacoin_offchain.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.ape
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = PROJECT_ROOT / "README.md"
 
 
 def test_console_transcript(ape_chain: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ from wekacoin_offchain.consensus import (
     Proposal,
     RankingEntry,
 )
-from wekacoin_offchain.ml.evaluator import EvaluationStatus
+from wekacoin_offchain.status import EvaluationStatus
 
 VALID = EvaluationStatus.VALID
 INVALID = EvaluationStatus.INVALID

@@ -20,8 +20,8 @@ from wekacoin_offchain.consensus import (
     RankedModel,
     compute_consensus,
 )
-from wekacoin_offchain.ml.evaluator import EvaluationStatus
 from wekacoin_offchain.ml.metrics import Metric, metric_by_id
+from wekacoin_offchain.status import EvaluationStatus
 
 from .builders import (
     ATTEMPT,

@@ -1,8 +1,6 @@
-"""Candidate ranking documents: canonical bytes, strict decoding, the content store."""
+"""Candidate ranking documents: canonical bytes and strict decoding."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from eth_abi.abi import encode
@@ -13,10 +11,7 @@ from wekacoin_offchain.consensus import (
     CandidateRanking,
     MalformedRankingError,
     RankingEntry,
-    RankingHashMismatchError,
-    fetch_document_bytes,
 )
-from wekacoin_offchain.storage import LocalBlockStore
 
 from .builders import INVALID, UNEVALUATED, VALID, ranking
 
@@ -93,24 +88,6 @@ def test_a_boolean_other_than_0_or_1_is_rejected() -> None:
     data[3 * 32 + 31] = 2  # task_valid word
     with pytest.raises(MalformedRankingError):
         CandidateRanking.decode(bytes(data))
-
-
-def test_store_and_fetch_round_trip(tmp_path: Path) -> None:
-    store = LocalBlockStore(tmp_path / "store")
-    document = ranking([(1, VALID, 10), (2, INVALID, 0)])
-    cid = document.store(store)
-    assert cid == store.add_bytes(document.encode(), cid_version=1, only_hash=True)
-    assert store.cat(cid) == document.encode()
-    assert CandidateRanking.fetch(store, cid, document.ranking_hash) == document
-    with pytest.raises(RankingHashMismatchError):
-        CandidateRanking.fetch(store, cid, bytes(32))
-
-
-def test_an_unfetchable_document_gives_none(tmp_path: Path) -> None:
-    store = LocalBlockStore(tmp_path / "store")
-    absent = store.add_bytes(b"never stored", only_hash=True)
-    assert fetch_document_bytes(store, absent) is None
-    assert fetch_document_bytes(store, "not a cid") is None
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ from wekacoin_offchain.consensus import (
     settle_cancelled,
     settle_round,
 )
-from wekacoin_offchain.ml.evaluator import EvaluationStatus
 from wekacoin_offchain.ml.metrics import metric_by_id
+from wekacoin_offchain.status import EvaluationStatus
 
 from .builders import ATTEMPT, ROUND, TASK, VALID, address, model, proposal, ranking
 

@@ -15,8 +15,9 @@ import boa
 import pytest
 
 from wekacoin_offchain.crypto import SecretKey, public_key_bytes
+from wekacoin_offchain.paths import PROJECT_ROOT
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = PROJECT_ROOT
 HARNESS = Path(__file__).resolve().parent / "harness"
 
 

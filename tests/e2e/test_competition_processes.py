@@ -1,7 +1,8 @@
 """A whole competition with every agent in its own `wekacoin ... run` process, on anvil.
 
-One supplier, six trainers (one commits a file that is not ONNX), five validators (one
-inflates every score) share one block store and nothing else; blocks advance on a timer
+One supplier, six trainers (one commits a file that is not ONNX), five validators (one,
+run by `lying_validator.py` since no production command lies, inflates every score)
+share one block store and nothing else; blocks advance on a timer
 while they are idle. One honest validator is killed with SIGKILL right after its
 proposal is on chain and started again: the round still settles, the restarted validator
 is paid, the best honest model's trainer gets the reward and the liar gets nothing.
@@ -27,12 +28,10 @@ from eth_utils.address import to_checksum_address
 
 from tests.cli.conftest import WEKACOIN, Anvil, Cli
 from tests.e2e.conftest import TEST_ACCOUNTS
-from wekacoin_offchain.agents.competition import (
-    DEMO_PARAMETERS,
-    HONEST_KINDS,
-    breast_cancer_csv,
-)
+from tests.fixtures.anvil import ROOT
 from wekacoin_offchain.chain.connection import DeploymentRecord, bind, connect
+from wekacoin_offchain.consensus import CreditReason
+from wekacoin_offchain.demo import DEMO_PARAMETERS, HONEST_KINDS, breast_cancer_csv
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +40,8 @@ TRAINERS = tuple(range(2, 2 + len(HONEST_KINDS) + 1))  # the last one commits th
 VALIDATORS = tuple(range(TRAINERS[-1] + 1, TRAINERS[-1] + 6))  # the last one lies
 LIAR = VALIDATORS[-1]
 REWARD_WKC = 100
-CREDIT_REWARD = 2  # contracts/modules/ledger.vy
 SECONDS_PER_BLOCK = 1
+LYING_VALIDATOR = (str(ROOT / ".venv" / "bin" / "python"), str(Path(__file__).with_name("lying_validator.py")))
 PROPOSED = keccak(b"Proposed(uint256,address,uint256,bytes32,bytes32,string,bytes32)")
 
 
@@ -53,6 +52,7 @@ class Agent:
     name: str
     argv: list[str]
     cli: Cli
+    program: tuple[str, ...] = (str(WEKACOIN),)
     log: Path = field(init=False)
     process: subprocess.Popen[bytes] = field(init=False)
 
@@ -62,7 +62,7 @@ class Agent:
         with self.log.open("wb") as out:
             # A session of its own: SIGKILL then reaches the evaluator's worker too.
             self.process = subprocess.Popen(
-                [str(WEKACOIN), *self.argv],
+                [*self.program, *self.argv],
                 cwd=self.cli.workdir,
                 env=env,
                 stdout=out,
@@ -170,17 +170,9 @@ def test_a_competition_across_processes_survives_a_killed_validator(
     validators = {
         n: Agent(
             f"validator-{n}",
-            [
-                "validator",
-                "run",
-                "--bond",
-                "200",
-                "--account",
-                f"test:{n}",
-                *until,
-                *(["--inflate-scores"] if n == LIAR else []),
-            ],
+            [*(() if n == LIAR else ("validator", "run")), "--bond", "200", "--account", f"test:{n}", *until],
             cli,
+            program=LYING_VALIDATOR if n == LIAR else (str(WEKACOIN),),
         )
         for n in VALIDATORS
     }
@@ -236,7 +228,7 @@ def test_a_competition_across_processes_survives_a_killed_validator(
         victim = next(n for n in honest if proposed(anvil, committee, addresses[n]))
         killed = validators[victim]
         killed.kill()
-        restarted = Agent(f"validator-{victim}-restarted", killed.argv, cli)
+        restarted = Agent(f"validator-{victim}-restarted", killed.argv, cli, killed.program)
         restarted.start()
         agents.append(restarted)
         for agent in agents:
@@ -254,7 +246,7 @@ def test_a_competition_across_processes_survives_a_killed_validator(
         trainers = {int(m): str(pol.model(m).trainer) for m in range(1, int(pol.model_count()) + 1)}
         winner, genuine, _ = finalized.ranking[0]
         assert genuine and trainers[int(winner)] != addresses[TRAINERS[-1]], "the broken model cannot win"
-        assert [(str(e.account), int(e.amount)) for e in credits if int(e.reason) == CREDIT_REWARD] == [
+        assert [(str(e.account), int(e.amount)) for e in credits if int(e.reason) == CreditReason.REWARD] == [
             (trainers[int(winner)], REWARD_WKC * 10**18)
         ]
         valid = {str(v) for v in finalized.valid_validators}

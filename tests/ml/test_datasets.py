@@ -11,6 +11,7 @@ from tests.ml.conftest import bundled
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml.datasets import (
     Dataset,
+    DatasetError,
     dataset_to_csv,
     load_dataset,
     parse_dataset,
@@ -62,10 +63,12 @@ def test_class_order_is_numeric_when_labels_are_numbers() -> None:
 
 
 def test_test_set_is_read_with_the_training_class_order() -> None:
-    test = parse_dataset(b"x,y\n1,b\n2,z\n", fmt="csv", classification=True, class_labels=("b", "a"))
-    # "b" keeps the training index 0; "z", never trained on, comes after the known labels.
-    assert test.class_labels == ("b", "a", "z")
-    assert test.target.tolist() == [0, 2]
+    test = parse_dataset(b"x,y\n1,b\n2,a\n", fmt="csv", classification=True, class_labels=("b", "a"))
+    assert test.class_labels == ("b", "a")
+    assert test.target.tolist() == [0, 1]
+    # A label the training set never had is not a class any model could predict.
+    with pytest.raises(DatasetError, match="'z' is not a training class"):
+        parse_dataset(b"x,y\n1,b\n2,z\n", fmt="csv", classification=True, class_labels=("b", "a"))
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +32,7 @@ from wekacoin_offchain.ml.evaluator import (
 )
 from wekacoin_offchain.ml.metrics import metric_by_name
 from wekacoin_offchain.ml.onnx_models import FittedModel, fit_model, model_score
+from wekacoin_offchain.paths import PROJECT_ROOT
 
 ACCURACY = metric_by_name("accuracy")
 LIMITS = {"timeout_s": 20.0, "memory_mb": 512}
@@ -254,7 +255,10 @@ HOSTILE = {
     "float labels": (_float_labels, "is float32, expected int64"),
     "custom op domain": (_custom_domain, "domain 'com.attacker' is not allowed"),
     "external data": (_external_data, "external data files are not allowed"),
-    "wrong input name": (lambda: _model([], input_name="x"), "exactly one input, named 'features'"),
+    "no output for the metric": (
+        lambda: _model([], output=("scores", TensorProto.INT64, ["N"])),
+        "no output named 'label' or 'output_label'",
+    ),
     "memory bomb": (_memory_bomb, "memory limit exceeded"),
     "model-local function": (_local_function, "model-local functions are not allowed"),
 }
@@ -395,10 +399,33 @@ def test_a_worker_orphaned_mid_job_stops_on_its_own() -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=Path(__file__).parents[2],  # the repository root, where `tests` imports from
+        cwd=PROJECT_ROOT,  # where `tests` imports from
     )
     worker_pid = int(parent.stdout.split()[0])
     deadline = time.monotonic() + 30
     while _alive(worker_pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _alive(worker_pid)
+
+
+def test_sending_a_model_makes_no_copy_of_it(evaluator: Evaluator) -> None:
+    """The model's bytes go to the worker straight from the caller's buffer: the parent
+    holds one copy of a model, not two (a 50 MB model cost 56 MB more before)."""
+    big = numpy_helper.from_array(np.ones((1, 5_000_000), dtype=np.float32), "big")  # 20 MB, unused
+    graph = helper.make_graph(
+        [helper.make_node("Slice", ["features", "zero", "one", "one"], ["variable"])],
+        "large",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", 4])],
+        [helper.make_tensor_value_info("variable", TensorProto.FLOAT, ["N", 1])],
+        [big, _ints("zero", 0), _ints("one", 1)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+    features = np.zeros((5, 4), dtype=np.float32)
+    tracemalloc.start()
+    try:
+        result = evaluator.evaluate(model, features, np.zeros(5), metric_by_name("mae"), **LIMITS)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result == Valid(0)
+    assert peak < len(model) // 10

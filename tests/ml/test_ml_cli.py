@@ -13,12 +13,14 @@ from click.testing import CliRunner, Result
 
 from tests.ml.conftest import bundled
 from wekacoin_offchain import commitments
-from wekacoin_offchain.commands.ml import COMMANDS, SECRET_FILE
+from wekacoin_offchain.commands.evaluate import evaluate_command
+from wekacoin_offchain.commands.supplier import SECRET_FILE, supplier
+from wekacoin_offchain.commands.trainer import trainer
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml import datasets
 from wekacoin_offchain.ml.datasets import dataset_to_csv
 
-wekacoin = click.Group("wekacoin", commands=COMMANDS)
+wekacoin = click.Group("wekacoin", commands=[evaluate_command, supplier, trainer])
 
 
 def run(*args: str | Path) -> Result:

@@ -9,11 +9,20 @@ score, score it on the test set. The result is the member's candidate ranking.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.consensus import CandidateRanking, RankingEntry
 from wekacoin_offchain.errors import UserError
-from wekacoin_offchain.ml import Dataset, EvaluationStatus, Evaluator, Metric, metric_by_id, parse_dataset
+from wekacoin_offchain.limits import MAX_DATASET_SIZE, MAX_MODEL_SIZE
+from wekacoin_offchain.ml import (
+    Dataset,
+    Evaluator,
+    Metric,
+    check_task_data,
+    metric_by_id,
+    parse_dataset,
+)
+from wekacoin_offchain.status import EvaluationStatus
 from wekacoin_offchain.storage import ContentStore
 
 
@@ -45,22 +54,21 @@ class EvaluationLimits:
     tolerance: int = 0
 
 
-def task_facts(pol: Any, task_id: int) -> TaskFacts:
+def task_facts(deployment: Deployment, task_id: int) -> TaskFacts:
     """Read a task and its revealed models from the contract."""
-    task = pol.task(task_id)
-    models = []
-    for position in range(int(task.model_count)):
-        model_id = int(pol.task_models(task_id, position))
-        model = pol.model(model_id)
-        if int(model.revealed_at) != 0:
-            models.append(RevealedModel(model_id, str(model.model_cid), int(model.model_size), int(model.train_score)))
+    task = deployment.task(task_id)
+    models = [
+        RevealedModel(model.model_id, model.model_cid, model.model_size, model.train_score)
+        for model in deployment.models_of(task_id)
+        if model.revealed
+    ]
     return TaskFacts(
         task_id=task_id,
-        metric=metric_by_id(int(task.metric)),
-        train_cid=str(task.train_cid),
-        test_cid=str(task.test_cid),
-        baseline_cid=str(task.baseline_cid),
-        baseline_score=int(task.baseline_score),
+        metric=metric_by_id(task.metric),
+        train_cid=task.train_cid,
+        test_cid=task.test_cid,
+        baseline_cid=task.baseline_cid,
+        baseline_score=task.baseline_score,
         models=tuple(sorted(models, key=lambda m: m.model_id)),
     )
 
@@ -92,13 +100,15 @@ def candidate_ranking(
 def _load_data(facts: TaskFacts, store: ContentStore) -> tuple[Dataset, Dataset] | None:
     classification = facts.metric.kind.is_classification
     try:
-        train = parse_dataset(store.cat(facts.train_cid), fmt="csv", classification=classification)
+        train = parse_dataset(store.cat(facts.train_cid, MAX_DATASET_SIZE), fmt="csv", classification=classification)
         test = parse_dataset(
-            store.cat(facts.test_cid), fmt="csv", classification=classification, class_labels=train.class_labels
+            store.cat(facts.test_cid, MAX_DATASET_SIZE),
+            fmt="csv",
+            classification=classification,
+            class_labels=train.class_labels,
         )
-    except UserError:  # missing, corrupt or malformed data: the supplier's fault, the task is invalid
-        return None
-    if train.n_features != test.n_features:
+        check_task_data(train, test, facts.metric)
+    except UserError:  # missing, corrupt, malformed or mismatched data: the supplier's fault, the task is invalid
         return None
     return train, test
 
@@ -107,7 +117,7 @@ def _baseline_reproduces(
     facts: TaskFacts, store: ContentStore, evaluator: Evaluator, limits: EvaluationLimits, train: Dataset
 ) -> bool:
     try:
-        baseline = store.cat(facts.baseline_cid)
+        baseline = store.cat(facts.baseline_cid, MAX_MODEL_SIZE)
     except UserError:
         return False
     result = evaluator.evaluate(
@@ -126,7 +136,7 @@ def _evaluate(
     test: Dataset,
 ) -> RankingEntry:
     try:
-        model_bytes = store.cat(model.model_cid)
+        model_bytes = store.cat(model.model_cid, min(model.model_size, MAX_MODEL_SIZE))
     except UserError:  # cannot be fetched, or does not hash to its CID
         return RankingEntry(model.model_id, EvaluationStatus.INVALID, 0)
     result = evaluator.evaluate(

@@ -9,10 +9,10 @@ transaction that commits to it, keyed by the commitment; whatever the chain then
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from wekacoin_offchain.private_files import write_private
 
 
 class SecretBook:
@@ -27,15 +27,4 @@ class SecretBook:
 
     def put(self, commitment: bytes, secret: dict[str, Any]) -> None:
         self._entries[commitment.hex()] = secret
-        self._write()
-
-    def _write(self) -> None:
-        # Write a new file and rename it over the old one: a kill mid-write leaves the old file whole.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".secrets-")
-        with os.fdopen(handle, "w") as out:
-            json.dump(self._entries, out, indent=1, sort_keys=True)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, self.path)
+        write_private(self.path, json.dumps(self._entries, indent=1, sort_keys=True).encode())

@@ -13,9 +13,11 @@ from typing import Any
 from wekacoin_offchain.agents.secrets import SecretBook
 from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.actions import TaskRequest
+from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.chain.states import TaskState
 from wekacoin_offchain.commitments import new_salt, test_commitment
 from wekacoin_offchain.ml import Dataset, Metric, baseline_model, dataset_to_csv, split_dataset
+from wekacoin_offchain.private_files import write_private
 from wekacoin_offchain.storage import ContentStore
 
 
@@ -30,9 +32,9 @@ class PublishedTask:
 
 
 class SupplierAgent:
-    def __init__(self, chain: Any, pol: Any, token: Any, account: Any, store: ContentStore, workdir: Path) -> None:
-        self.chain, self.pol, self.token, self.account, self.store = chain, pol, token, account, store
-        self.workdir = workdir
+    def __init__(self, deployment: Deployment, account: Any, store: ContentStore, workdir: Path) -> None:
+        self.deployment, self.account, self.store, self.workdir = deployment, account, store, workdir
+        self.chain, self.pol, self.token = deployment.chain, deployment.pol, deployment.token
         self.secrets = SecretBook(workdir / "supplier-secrets.json")
 
     def publish(
@@ -56,9 +58,7 @@ class SupplierAgent:
         salt = new_salt()
         commitment = test_commitment(test_cid, salt)
         test_file = self.workdir / "test-sets" / f"{test_cid}.csv"
-        test_file.parent.mkdir(parents=True, exist_ok=True)
-        test_file.write_bytes(test_bytes)
-        test_file.chmod(0o600)
+        write_private(test_file, test_bytes)
         self.secrets.put(commitment, {"test_cid": test_cid, "salt": salt.hex(), "file": str(test_file)})
 
         release_height = actions.next_block(self.chain) + 1 + training_blocks
@@ -88,7 +88,7 @@ class SupplierAgent:
     def _register_objects(self) -> list[str]:
         done = []
         for task_id in self.pol.open_task_ids():
-            task = self.pol.task(task_id)
+            task = self.deployment.task(int(task_id))
             if task.supplier != self.account.address:
                 continue
             for cid in (task.train_cid, task.baseline_cid, task.test_cid):
@@ -98,15 +98,15 @@ class SupplierAgent:
 
     def _release_due(self) -> list[str]:
         done = []
-        window = int(self.pol.release_window())
+        window = self.deployment.parameters.release_window
         for task_id in self.pol.open_task_ids():
-            task = self.pol.task(task_id)
+            task = self.deployment.task(int(task_id))
             if task.supplier != self.account.address or task.state != TaskState.OPEN:
                 continue
-            opens = int(task.release_height)
+            opens = task.release_height
             if not (actions.has_opened(self.chain, opens) and actions.next_block(self.chain) < opens + window):
                 continue
-            secret = self.secrets.get(bytes(task.test_commitment))
+            secret = self.secrets.get(task.test_commitment)
             if secret is None:
                 done.append(f"task {task_id}: no secret for its test commitment here; cannot release")
                 continue
@@ -114,7 +114,7 @@ class SupplierAgent:
             if stored != secret["test_cid"]:
                 raise RuntimeError(f"task {task_id}: the kept test set no longer hashes to {secret['test_cid']}")
             actions.release_test(
-                self.pol, self.chain, self.account, int(task_id), stored, bytes.fromhex(secret["salt"])
+                self.pol, self.chain, self.account, task.task_id, stored, bytes.fromhex(secret["salt"])
             )
-            done.append(f"task {task_id}: test set released ({stored})")
+            done.append(f"task {task.task_id}: test set released ({stored})")
         return done

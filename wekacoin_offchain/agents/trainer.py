@@ -12,9 +12,11 @@ from typing import Any
 
 from wekacoin_offchain.agents.secrets import SecretBook
 from wekacoin_offchain.chain import actions
+from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.chain.states import TaskState
 from wekacoin_offchain.commitments import model_commitment, new_salt
-from wekacoin_offchain.ml import Dataset, fit_model, metric_by_id, parse_dataset
+from wekacoin_offchain.limits import MAX_DATASET_SIZE
+from wekacoin_offchain.ml import Dataset, Metric, fit_model, metric_by_id, parse_dataset
 from wekacoin_offchain.storage import ContentStore
 
 
@@ -28,21 +30,24 @@ class Submission:
     train_score: int
 
 
-def training_set(pol: Any, store: ContentStore, task_id: int) -> tuple[Dataset, Any]:
+def training_set(pol: Any, store: ContentStore, task_id: int) -> tuple[Dataset, Metric]:
     """A task's published training set and its metric."""
     task = actions.existing_task(pol, task_id)
-    metric = metric_by_id(int(task.metric))
-    train = parse_dataset(store.cat(task.train_cid), fmt="csv", classification=metric.kind.is_classification)
+    metric = metric_by_id(task.metric)
+    train = parse_dataset(
+        store.cat(task.train_cid, MAX_DATASET_SIZE), fmt="csv", classification=metric.kind.is_classification
+    )
     return train, metric
 
 
 class TrainerAgent:
-    def __init__(self, chain: Any, pol: Any, token: Any, account: Any, store: ContentStore, workdir: Path) -> None:
-        self.chain, self.pol, self.token, self.account, self.store = chain, pol, token, account, store
+    def __init__(self, deployment: Deployment, account: Any, store: ContentStore, workdir: Path) -> None:
+        self.deployment, self.account, self.store = deployment, account, store
+        self.chain, self.pol, self.token = deployment.chain, deployment.pol, deployment.token
         self.secrets = SecretBook(workdir / "trainer-secrets.json")
         # Its own models, found from the ModelCommitted events indexed by trainer.
         self._own_models: set[int] = set()
-        self._scanned_to = -1
+        self._scanned_to = deployment.first_block - 1
 
     def submit(self, task_id: int, kind: str, seed: int = 0) -> Submission:
         """Fit a `kind` model on the task's training set, store it and commit to it."""
@@ -66,13 +71,13 @@ class TrainerAgent:
         """Reveal every committed model whose task's test set is out, and register each
         revealed model as a stored object; returns what was done."""
         done = []
-        window, block = int(self.pol.reveal_window()), actions.next_block(self.chain)
+        window, block = self.deployment.parameters.reveal_window, actions.next_block(self.chain)
         open_tasks = {int(t) for t in self.pol.open_task_ids()}
         for model_id in sorted(self._models()):
-            model = self.pol.model(model_id)
-            if int(model.task_id) not in open_tasks:
+            model = self.deployment.model(model_id)
+            if model.task_id not in open_tasks:
                 continue
-            task = self.pol.task(model.task_id)
+            task = self.deployment.task(model.task_id)
             if task.state != TaskState.RELEASED:
                 continue
             if block < task.released_at + window:
@@ -92,18 +97,18 @@ class TrainerAgent:
         return self._own_models
 
     def _register_if_mine(self, model_id: int) -> list[str]:
-        model = self.pol.model(model_id)
-        if model.trainer != self.account.address or model.revealed_at == 0:
+        model = self.deployment.model(model_id)
+        if model.trainer != self.account.address or not model.revealed:
             return []
         if actions.register_object(self.pol, self.account, model.model_cid, self.store.cat(model.model_cid)) is None:
             return []
         return [f"model {model_id}: registered as a stored object"]
 
     def _reveal_if_mine(self, model_id: int) -> list[str]:
-        model = self.pol.model(model_id)
-        if model.trainer != self.account.address or model.revealed_at != 0:
+        model = self.deployment.model(model_id)
+        if model.trainer != self.account.address or model.revealed:
             return []
-        secret = self.secrets.get(bytes(model.commitment))
+        secret = self.secrets.get(model.commitment)
         if secret is None:
             return [f"model {model_id}: no secret for its commitment here; cannot reveal"]
         salt = bytes.fromhex(secret["salt"])

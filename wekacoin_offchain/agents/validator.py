@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ape.exceptions import ContractLogicError
 from eth_hash.auto import keccak
 
-from wekacoin_offchain.agents.evaluation import EvaluationLimits, candidate_ranking, task_facts
+from wekacoin_offchain.agents.evaluation import EvaluationLimits, TaskFacts, candidate_ranking, task_facts
 from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.actions import format_wkc
+from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.chain.params import MAX_CLAIMS_BOUND, WEI_PER_WKC
 from wekacoin_offchain.chain.states import TaskState, ValidatorStatus
-from wekacoin_offchain.consensus import CandidateRanking, ModelFacts, Proposal, compute_consensus, fetch_document_bytes
+from wekacoin_offchain.chain.views import RoundView
+from wekacoin_offchain.consensus import CandidateRanking, ConsensusResult, ModelFacts, Proposal, compute_consensus
 from wekacoin_offchain.crypto import (
     SecretKey,
     chunk_proof,
@@ -35,43 +35,33 @@ from wekacoin_offchain.crypto import (
     vrf_prove,
 )
 from wekacoin_offchain.ml import Evaluator, metric_by_id
+from wekacoin_offchain.private_files import write_private
+from wekacoin_offchain.rankings_io import fetch_document_bytes, store_ranking
 from wekacoin_offchain.storage import ContentStore, StorageError
-
-# A dishonest member's edit of its own candidate ranking (for the demo's liar and tests).
-RankingEdit = Callable[[CandidateRanking], CandidateRanking]
-
-
-@dataclass(frozen=True)
-class RoundView:
-    round_id: int
-    task_id: int
-    attempt: int
-    seed: bytes
-    opened_at: int
-    quorum: int
-    state: int
 
 
 class ValidatorAgent:
     def __init__(
         self,
-        chain: Any,
-        pol: Any,
-        token: Any,
-        committee: Any,
+        deployment: Deployment,
         account: Any,
         store: ContentStore,
         workdir: Path,
         evaluator: Evaluator,
         limits: EvaluationLimits = EvaluationLimits(),
-        edit_ranking: RankingEdit | None = None,
     ) -> None:
-        self.chain, self.pol, self.token, self.committee, self.account = chain, pol, token, committee, account
-        self.store, self.evaluator, self.limits, self.edit_ranking = store, evaluator, limits, edit_ranking
+        self.deployment, self.account, self.store = deployment, account, store
+        self.chain, self.pol, self.token, self.committee = (
+            deployment.chain,
+            deployment.pol,
+            deployment.token,
+            deployment.committee,
+        )
+        self.workdir, self.evaluator, self.limits = workdir, evaluator, limits
         self.secret_key = SecretKey.from_seed(_key_seed(workdir / "validator-key.json"))
         # The proposals of an attempt are final once its propose window closes, and so is
         # its consensus: computed once per (round, attempt), not on every step.
-        self._consensus_of: dict[tuple[int, int], Any] = {}
+        self._consensus_of: dict[tuple[int, int], ConsensusResult] = {}
 
     @property
     def address(self) -> str:
@@ -81,7 +71,7 @@ class ValidatorAgent:
 
     def register(self, bond: int) -> list[str]:
         """Register with a fresh BLS key and its proof of possession, once."""
-        if int(self.committee.validator(self.address).status) != ValidatorStatus.NONE:
+        if self.deployment.validator(self.address).status != ValidatorStatus.NONE:
             return []
         if int(self.token.allowance(self.address, self.pol.address)) < bond:
             self.token.approve(self.pol.address, bond, sender=self.account)
@@ -98,17 +88,17 @@ class ValidatorAgent:
         roots, while a claim still adds weight: not past the bond's cap on weight, and not
         past the Committee's bound on claim slots."""
         done = []
-        record = self.committee.validator(self.address)
-        claimed, slots = int(record.claimed_size), int(record.claim_slots)
-        cap = int(record.bond) * int(self.pol.bytes_per_wkc()) // WEI_PER_WKC
-        for event in self.pol.ObjectRegistered.range(0, int(self.chain.blocks.height) + 1):
+        record = self.deployment.validator(self.address)
+        claimed, slots = record.claimed_size, record.claim_slots
+        cap = record.bond * self.deployment.parameters.bytes_per_wkc // WEI_PER_WKC
+        for event in self.pol.ObjectRegistered.range(self.deployment.first_block, self.deployment.height + 1):
             if claimed >= cap or slots >= MAX_CLAIMS_BOUND:
                 break
             object_id = int(event.object_id)
             if int(self.committee.claim_slot(self.address, object_id)) != 0:
                 continue
             try:
-                data = self.store.cat(event.cid)
+                data = self.store.cat(event.cid, int(event.size))
             except StorageError:
                 continue  # not held here
             commitment = object_commitment(data)
@@ -126,9 +116,9 @@ class ValidatorAgent:
         round_id = int(self.committee.active_round())
         if round_id == 0:
             return self._open_round_if_ready()
-        view = self._round(round_id)
-        propose_end = view.opened_at + int(self.pol.propose_window())
-        vote_end = propose_end + int(self.pol.vote_window())
+        view = self.deployment.round(round_id)
+        propose_end = view.opened_at + self.deployment.parameters.propose_window
+        vote_end = propose_end + self.deployment.parameters.vote_window
         if actions.next_block(self.chain) < propose_end:
             return self._propose(view)
         if not actions.has_opened(self.chain, propose_end):
@@ -148,22 +138,14 @@ class ValidatorAgent:
         return [f"withdrew {format_wkc(owed)}"]
 
     def _open_round_if_ready(self) -> list[str]:
-        reveal_window = int(self.pol.reveal_window())
+        reveal_window = self.deployment.parameters.reveal_window
         for task_id in self.pol.open_task_ids():
-            task = self.pol.task(task_id)
-            if int(task.state) == TaskState.RELEASED and actions.has_opened(
-                self.chain, int(task.released_at) + reveal_window
-            ):
+            task = self.deployment.task(int(task_id))
+            if task.state == TaskState.RELEASED and actions.has_opened(self.chain, task.released_at + reveal_window):
                 receipt = self.pol.open_round(sender=self.account)
                 (opened,) = receipt.decode_logs(self.committee.RoundOpened)
                 return [f"opened round {opened.round_id} for task {opened.task_id}"]
         return []
-
-    def _round(self, round_id: int) -> RoundView:
-        r = self.committee.round(round_id)
-        return RoundView(
-            round_id, int(r.task_id), int(r.attempt), bytes(r.seed), int(r.opened_at), int(r.quorum), int(r.state)
-        )
 
     def _propose(self, view: RoundView) -> list[str]:
         if bytes(self.committee.proposal(view.round_id, view.attempt, self.address)) != bytes(32):
@@ -183,26 +165,27 @@ class ValidatorAgent:
                 return [f"round {view.round_id}: storage answer refused"]
         except ContractLogicError:
             return []  # not selected, or may not sit on this task: nothing to do this attempt
-        facts = task_facts(self.pol, view.task_id)
-        ranking = candidate_ranking(
-            facts, self.store, self.evaluator, self.limits, round_id=view.round_id, attempt=view.attempt
-        )
-        if self.edit_ranking is not None:
-            ranking = self.edit_ranking(ranking)
-        cid = ranking.store(self.store)
+        ranking = self.rank(task_facts(self.deployment, view.task_id), view)
+        cid = store_ranking(self.store, ranking)
         self.pol.propose(view.round_id, vrf.proof, chunk, path, ranking.ranking_hash, cid, sender=self.account)
         return [f"round {view.round_id}: proposed a ranking of {len(ranking.entries)} models ({cid})"]
 
+    def rank(self, facts: TaskFacts, view: RoundView) -> CandidateRanking:
+        """This member's candidate ranking of the round's task: its own evaluation."""
+        return candidate_ranking(
+            facts, self.store, self.evaluator, self.limits, round_id=view.round_id, attempt=view.attempt
+        )
+
     def _storage_proof(self, object_id: int, index: int) -> tuple[bytes, list[bytes]] | None:
-        stored = self.pol.stored_object(object_id)
+        stored = self.deployment.stored_object(object_id)
         for event in self.pol.ObjectRegistered.range(
-            0, int(self.chain.blocks.height) + 1, search_topics={"object_id": object_id}
+            self.deployment.first_block, self.deployment.height + 1, search_topics={"object_id": object_id}
         ):
             try:
-                data = self.store.cat(event.cid)
+                data = self.store.cat(event.cid, int(event.size))
             except StorageError:
                 return None
-            if keccak(event.cid.encode()) != bytes(stored.cid_hash):
+            if keccak(event.cid.encode()) != stored.cid_hash:
                 return None
             proof = chunk_proof(data, index)
             return proof.chunk, list(proof.path)
@@ -210,7 +193,7 @@ class ValidatorAgent:
 
     def _vote_and_finalize(self, view: RoundView) -> list[str]:
         member = bytes(self.committee.proposal(view.round_id, view.attempt, self.address)) != bytes(32)
-        if not member and int(self.committee.round(view.round_id).proposals) == 0:
+        if not member and self.deployment.round(view.round_id).proposals == 0:
             return []
         result = self._consensus(view)
         done = []
@@ -226,14 +209,14 @@ class ValidatorAgent:
             done.append(f"round {view.round_id}: finalized")
         return done
 
-    def _consensus(self, view: RoundView) -> Any:
+    def _consensus(self, view: RoundView) -> ConsensusResult:
         """The agreement function over the proposals of the current attempt."""
         key = (view.round_id, view.attempt)
         if key not in self._consensus_of:
             self._consensus_of[key] = self._compute_consensus(view)
         return self._consensus_of[key]
 
-    def _compute_consensus(self, view: RoundView) -> Any:
+    def _compute_consensus(self, view: RoundView) -> ConsensusResult:
         proposals = [
             Proposal(str(event.member), bytes(event.ranking_hash), fetch_document_bytes(self.store, event.ranking_cid))
             for event in self.committee.Proposed.range(
@@ -241,19 +224,17 @@ class ValidatorAgent:
             )
             if int(event.attempt) == view.attempt
         ]
-        task = self.pol.task(view.task_id)
-        models = []
-        for position in range(int(task.model_count)):
-            model_id = int(self.pol.task_models(view.task_id, position))
-            model = self.pol.model(model_id)
-            if int(model.revealed_at) != 0:
-                models.append(ModelFacts(model_id, str(model.trainer), bytes(model.commitment), int(model.model_size)))
+        models = [
+            ModelFacts(model.model_id, model.trainer, model.commitment, model.model_size)
+            for model in self.deployment.models_of(view.task_id)
+            if model.revealed
+        ]
         return compute_consensus(
             round_id=view.round_id,
             attempt=view.attempt,
             task_id=view.task_id,
-            metric=metric_by_id(int(task.metric)),
-            tolerance=int(self.pol.score_tolerance()),
+            metric=metric_by_id(self.deployment.task(view.task_id).metric),
+            tolerance=self.deployment.parameters.score_tolerance,
             models=models,
             proposals=proposals,
         )
@@ -264,9 +245,5 @@ def _key_seed(path: Path) -> bytes:
     if path.exists():
         return bytes.fromhex(json.loads(path.read_text())["bls_seed"])
     seed = os.urandom(32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"bls_seed": seed.hex()}))
-    temporary.chmod(0o600)
-    os.replace(temporary, path)
+    write_private(path, json.dumps({"bls_seed": seed.hex()}).encode())
     return seed

@@ -22,8 +22,9 @@ from wekacoin_offchain.audit.events import (
     decode_event,
 )
 from wekacoin_offchain.audit.replay import AuditParameters, ChainState
-from wekacoin_offchain.consensus.documents import fetch_document_bytes
+from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.errors import UserError
+from wekacoin_offchain.rankings_io import fetch_document_bytes
 from wekacoin_offchain.storage import ContentStore
 
 
@@ -37,23 +38,21 @@ class DeploymentReading:
     height: int
 
 
-def read_deployment(chain: Any, pol: Any, from_block: int) -> DeploymentReading:
-    """Read the events of ProofOfLearning `pol` and its Committee from `from_block` (the
-    deployment's block, so that the money sums start from zero), and the views."""
-    from wekacoin_offchain.chain.deploy import ape_project
-
-    project = ape_project()
-    height = int(chain.blocks.height)
-    if from_block > height:
-        raise UserError(f"the deployment block {from_block} is above the chain's head {height}")
-    committee = project.Committee.at(pol.committee(block_id=height))
-    token = project.WekaCoin.at(pol.token(block_id=height))
-    log = EventLog(_events(chain, (pol, committee), from_block, height))
-    state = _state(chain, pol, token, log, height)
+def read_deployment(deployment: Deployment, from_block: int | None = None) -> DeploymentReading:
+    """Read the events of the deployment's ProofOfLearning and Committee from
+    `from_block` (by default the deployment's first block, so that the money sums start
+    from zero), and the views."""
+    chain, pol = deployment.chain, deployment.pol
+    start = deployment.first_block if from_block is None else from_block
+    height = deployment.height
+    if start > height:
+        raise UserError(f"the deployment block {start} is above the chain's head {height}")
+    log = EventLog(_events(chain, (pol, deployment.committee), start, height))
+    state = _state(chain, pol, deployment.token, log, height)
     params = AuditParameters(
-        refund_bps=int(pol.refund_bps(block_id=height)),
-        round_issuance=int(pol.round_issuance(block_id=height)),
-        score_tolerance=int(pol.score_tolerance(block_id=height)),
+        refund_bps=deployment.parameters.refund_bps,
+        round_issuance=deployment.parameters.round_issuance,
+        score_tolerance=deployment.parameters.score_tolerance,
     )
     return DeploymentReading(log, state, params, height)
 

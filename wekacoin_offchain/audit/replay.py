@@ -58,9 +58,6 @@ from wekacoin_offchain.consensus.payouts import (
 from wekacoin_offchain.consensus.round_chain import ZERO_HASH, AcceptedProposal, committee_hash, round_hash, round_seed
 from wekacoin_offchain.ml.metrics import UnknownMetric, metric_by_id
 
-BOND_RETURNED = 8
-"""The `Credited` reason of a returned bond (ledger.vy): bonded money, not a task's."""
-
 
 @dataclass(frozen=True)
 class AuditParameters:
@@ -203,7 +200,7 @@ def _gather_tasks(log: EventLog) -> _Tasks:
             tasks.models[event.task_id].append(event)
         elif isinstance(event, ModelRevealed):
             tasks.revealed[event.model_id] = event.model_size
-        elif isinstance(event, Credited) and event.reason != BOND_RETURNED:
+        elif isinstance(event, Credited) and event.reason != CreditReason.BOND_RETURNED:
             tasks.credits[event.task_id].append(event)
         elif isinstance(event, Burned):
             tasks.burned[event.task_id] += event.amount
@@ -494,11 +491,13 @@ def _global_checks(
     withdrawals = log.of_type(Withdrawn)
     escrow_in = sum(task.reward + task.hosting_fee for task in tasks.published.values())
     escrow_in += sum(model.fee for models in tasks.models.values() for model in models)
-    escrow_out = sum(credit.amount for credit in credits if credit.reason != BOND_RETURNED) + sum(tasks.burned.values())
+    escrow_out = sum(credit.amount for credit in credits if credit.reason != CreditReason.BOND_RETURNED) + sum(
+        tasks.burned.values()
+    )
     bond_in = sum(event.bond for event in log.of_type(ValidatorRegistered)) + sum(
         event.amount for event in log.of_type(BondToppedUp)
     )
-    bond_out = sum(credit.amount for credit in credits if credit.reason == BOND_RETURNED)
+    bond_out = sum(credit.amount for credit in credits if credit.reason == CreditReason.BOND_RETURNED)
     credited = sum(credit.amount for credit in credits) - sum(withdrawal.amount for withdrawal in withdrawals)
 
     # Every task that was closed or moved money must be explained by an audited round or expiry.

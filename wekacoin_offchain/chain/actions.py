@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from wekacoin_offchain.chain.states import TaskState
+from wekacoin_offchain.chain.views import ModelView, TaskView
 from wekacoin_offchain.commitments import model_commitment, test_commitment
 from wekacoin_offchain.errors import UserError
 from wekacoin_offchain.ml.metrics import Metric, metric_by_id, metric_by_name
@@ -116,10 +117,10 @@ def commit_model(
     """Commit to a model before the task's release height; returns the model id."""
     task = existing_task(pol, task_id)
     if task.state != TaskState.OPEN:
-        raise UserError(f"task {task_id} is {TaskState(task.state)}: it no longer accepts models")
+        raise UserError(f"task {task_id} is {task.state}: it no longer accepts models")
     if next_block(chain) >= task.release_height:
         raise UserError(f"task {task_id} stopped accepting models at its release height {task.release_height}")
-    if int(task.model_count) >= int(pol.max_models_per_task()):
+    if task.model_count >= int(pol.max_models_per_task()):
         raise UserError(f"task {task_id} already has the most models allowed ({task.model_count})")
     _check_score(train_score, "training score")
     commitment = model_commitment(check_cid(model_cid, "model"), trainer.address, salt)
@@ -141,16 +142,16 @@ def release_test(pol: Any, chain: Any, supplier: Any, task_id: int, test_cid: st
     if task.supplier != supplier.address:
         raise UserError(f"task {task_id} belongs to {task.supplier}, not {supplier.address}")
     if task.state != TaskState.OPEN:
-        raise UserError(f"task {task_id} is {TaskState(task.state)}: nothing to release")
-    window_end = int(task.release_height) + int(pol.release_window())
-    if not has_opened(chain, int(task.release_height)):
+        raise UserError(f"task {task_id} is {task.state}: nothing to release")
+    window_end = task.release_height + int(pol.release_window())
+    if not has_opened(chain, task.release_height):
         raise UserError(
             f"task {task_id}'s release window opens at block {task.release_height}; the chain is at block {chain.blocks.height}"
         )
     if next_block(chain) >= window_end:
         raise UserError(f"task {task_id}'s release window closed at block {window_end}")
     cid = check_cid(test_cid, "test")
-    if test_commitment(cid, salt) != bytes(task.test_commitment):
+    if test_commitment(cid, salt) != task.test_commitment:
         raise UserError("this test CID and salt do not match the task's test commitment")
     pol.release_test(task_id, cid, salt, sender=supplier)
 
@@ -162,18 +163,18 @@ def reveal_model(
     model = existing_model(pol, model_id)
     if model.trainer != trainer.address:
         raise UserError(f"model {model_id} was committed by {model.trainer}, not {trainer.address}")
-    if model.revealed_at != 0:
+    if model.revealed:
         raise UserError(f"model {model_id} is already revealed")
-    task = pol.task(model.task_id)
+    task = TaskView.from_chain(pol, model.task_id)
     if task.state != TaskState.RELEASED:
         raise UserError(f"task {model.task_id}'s test set is not released: reveal after the release")
-    window_end = int(task.released_at) + int(pol.reveal_window())
+    window_end = task.released_at + int(pol.reveal_window())
     if next_block(chain) >= window_end:
         raise UserError(f"model {model_id}'s reveal window closed at block {window_end}")
     if model_size <= 0:
         raise UserError("model size must be positive")
     cid = check_cid(model_cid, "model")
-    if model_commitment(cid, trainer.address, salt) != bytes(model.commitment):
+    if model_commitment(cid, trainer.address, salt) != model.commitment:
         raise UserError("this model CID and salt do not match the commitment")
     pol.reveal_model(model_id, cid, salt, model_size, sender=trainer)
 
@@ -182,8 +183,8 @@ def expire_task(pol: Any, chain: Any, caller: Any, task_id: int) -> None:
     """Expire a task whose test set was not released in its release window."""
     task = existing_task(pol, task_id)
     if task.state != TaskState.OPEN:
-        raise UserError(f"task {task_id} is {TaskState(task.state)}: it cannot expire")
-    window_end = int(task.release_height) + int(pol.release_window())
+        raise UserError(f"task {task_id} is {task.state}: it cannot expire")
+    window_end = task.release_height + int(pol.release_window())
     if not has_opened(chain, window_end):
         raise UserError(f"task {task_id}'s release window is open until block {window_end}")
     pol.expire_task(task_id, sender=caller)
@@ -214,18 +215,18 @@ def withdraw(pol: Any, account: Any) -> int:
     return amount
 
 
-def existing_task(pol: Any, task_id: int) -> Any:
+def existing_task(pol: Any, task_id: int) -> TaskView:
     count = int(pol.task_count())
     if not 1 <= task_id <= count:
         raise UserError(f"task {task_id} does not exist (tasks run from 1 to {count})")
-    return pol.task(task_id)
+    return TaskView.from_chain(pol, task_id)
 
 
-def existing_model(pol: Any, model_id: int) -> Any:
+def existing_model(pol: Any, model_id: int) -> ModelView:
     count = int(pol.model_count())
     if not 1 <= model_id <= count:
         raise UserError(f"model {model_id} does not exist (models run from 1 to {count})")
-    return pol.model(model_id)
+    return ModelView.from_chain(pol, model_id)
 
 
 def format_wkc(wei: int) -> str:

@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from wekacoin_offchain.errors import UserError
+from wekacoin_offchain.chain.deployment import Deployment, ape_project, bind_deployment
+from wekacoin_offchain.errors import UserError, first_line
 
 NETWORK_ENV = "WEKACOIN_NETWORK"
 DEFAULT_NETWORK = "http://127.0.0.1:8545"
@@ -30,18 +31,11 @@ def default_deployment_file() -> Path:
     return Path(os.environ.get(DEPLOYMENT_ENV) or DEFAULT_DEPLOYMENT)
 
 
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 @contextmanager
 def connect(network: str) -> Iterator[Any]:
     """Connect ape to `network` (an ape choice such as `ethereum:local:foundry`, or a node URL)."""
     import ape
     from ape.exceptions import ApeException
-
-    from wekacoin_offchain.chain.deploy import ape_project
 
     ape_project()  # the contracts must be compiled before a network is involved
     try:
@@ -86,6 +80,16 @@ class DeploymentRecord:
     block: int
     verifier: str | None = None
 
+    @classmethod
+    def of(cls, deployment: Deployment) -> DeploymentRecord:
+        return cls(
+            chain_id=int(deployment.chain.chain_id),
+            token=str(deployment.token.address),
+            pol=str(deployment.pol.address),
+            block=deployment.first_block,
+            verifier=str(deployment.verifier.address),
+        )
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=1) + "\n")
@@ -100,22 +104,15 @@ class DeploymentRecord:
             raise UserError(f"{path} is not a deployment file: {first_line(exc)}") from None
 
 
-@dataclass(frozen=True)
-class Contracts:
-    token: Any
-    pol: Any
-    record: DeploymentRecord
-
-
-def bind(chain: Any, record: DeploymentRecord) -> Contracts:
-    """The deployed contracts, after checking they are on this chain."""
-    from wekacoin_offchain.chain.deploy import ape_project
-
+def bind(chain: Any, record: DeploymentRecord) -> Deployment:
+    """The deployment `record` names, after checking it is on this chain."""
     if int(chain.chain_id) != record.chain_id:
         raise UserError(f"the deployment is on chain {record.chain_id}, but this network is chain {chain.chain_id}")
     if not chain.provider.get_code(record.pol):
         raise UserError(
             f"no ProofOfLearning at {record.pol} on this network (a restarted devnet?): run `wekacoin deploy`"
         )
-    project = ape_project()
-    return Contracts(project.WekaCoin.at(record.token), project.ProofOfLearning.at(record.pol), record)
+    deployment = bind_deployment(chain, record.pol, record.block)
+    if str(deployment.token.address) != record.token:
+        raise UserError(f"{record.pol}'s token is {deployment.token.address}, not the deployment file's {record.token}")
+    return deployment

@@ -2,46 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from wekacoin_offchain.chain.deployment import Deployment, ape_project, bind_deployment
 from wekacoin_offchain.chain.params import Genesis, ProtocolParameters
 from wekacoin_offchain.errors import UserError
-
-# The ape project (ape-config.yaml, contracts/) is the repository this package lives in.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """The deployed contracts, as ape contract instances.
-
-    `pol` is ProofOfLearning (every public protocol function), `committee` the
-    Committee it deployed (validator and round state, their events and views such
-    as `is_member` and `challenge`), `verifier` the stateless BLSVerifier (it carries
-    `hash_to_g1`).
-    """
-
-    token: Any
-    pol: Any
-    committee: Any
-    verifier: Any
-    parameters: ProtocolParameters
-    genesis: Genesis
-
-
-@lru_cache(maxsize=1)
-def ape_project() -> Any:
-    """The WekaCoin ape project (compiled on first use, cached by ape afterwards)."""
-    import ape
-
-    if not (PROJECT_ROOT / "ape-config.yaml").is_file():
-        raise UserError(f"the WekaCoin contracts are not next to this package (looked in {PROJECT_ROOT})")
-    if Path.cwd().resolve() == PROJECT_ROOT:
-        return ape.project
-    return ape.Project(PROJECT_ROOT)
 
 
 def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
@@ -53,6 +18,8 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
     ProofOfLearning itself from EIP-5202 blueprints, so ProofOfLearning is the
     token's only minter and the Committee's only writer from the start.
     """
+    import ape
+
     holder = overrides.pop("genesis_holder", deployer)
     genesis = Genesis(
         holder=str(getattr(holder, "address", holder)), supply=overrides.pop("genesis_supply", Genesis.supply)
@@ -62,6 +29,7 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
     parameters = ProtocolParameters.with_overrides(**overrides)
 
     project = ape_project()
+    first_block = int(ape.chain.blocks.height) + 1
     token_blueprint = _declare(deployer, project.WekaCoin)
     committee_blueprint = _declare(deployer, project.Committee)
     verifier = deployer.deploy(project.BLSVerifier)
@@ -74,11 +42,7 @@ def deploy_contracts(deployer: Any, **overrides: Any) -> Deployment:
         verifier.address,
         committee_blueprint,
     )
-    token = project.WekaCoin.at(pol.token())
-    committee = project.Committee.at(pol.committee())
-    return Deployment(
-        token=token, pol=pol, committee=committee, verifier=verifier, parameters=parameters, genesis=genesis
-    )
+    return bind_deployment(ape.chain, str(pol.address), first_block)
 
 
 def _declare(deployer: Any, container: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields
+from typing import Any
 
 from wekacoin_offchain.errors import UserError
 
@@ -104,6 +105,11 @@ class ProtocolParameters:
         if unknown:
             raise UserError(f"unknown protocol parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return dataclasses.replace(cls(), **overrides)
+
+    @classmethod
+    def from_chain(cls, pol: Any) -> ProtocolParameters:
+        """The parameters a deployed ProofOfLearning was built with, from its getters."""
+        return cls(**{field.name: int(getattr(pol, field.name)()) for field in fields(cls)})
 
     def as_struct(self) -> tuple[int, ...]:
         """The constructor's `Parameters` struct, fields in declaration order."""

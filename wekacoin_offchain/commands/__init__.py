@@ -1,4 +1,9 @@
-"""Subcommands of `wekacoin`, one module per area; `register` adds them to the group."""
+"""Subcommands of `wekacoin`, one module per group as users type them.
+
+Each module exposes `COMMANDS`, the click commands or groups it adds at top level;
+`wekacoin --help` lists them in the order of `GROUPS`. A new group is one line here.
+Options several commands share, and their help, are defined once in `options`.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,19 @@ import importlib
 
 import click
 
-# Each module exposes `COMMANDS`: a list of click commands or groups to add at top level.
-_MODULES = (
+GROUPS = (
+    "wekacoin_offchain.commands.chain",  # node, deploy, transfer, withdraw, status
+    "wekacoin_offchain.commands.supplier",
+    "wekacoin_offchain.commands.trainer",
+    "wekacoin_offchain.commands.validator",
+    "wekacoin_offchain.commands.evaluate",
     "wekacoin_offchain.commands.store",
-    "wekacoin_offchain.commands.ml",
-    "wekacoin_offchain.commands.chain",
     "wekacoin_offchain.commands.audit",
-    "wekacoin_offchain.commands.roles",
 )
 
 
 def register(group: click.Group) -> None:
-    for name in _MODULES:
+    for name in GROUPS:
         module = importlib.import_module(name)
         for command in module.COMMANDS:
             group.add_command(command)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from wekacoin_offchain.commands.options import Group, api_option, store_dir_option
 from wekacoin_offchain.storage import (
     IPFS_API_ENV,
-    STORE_DIR_ENV,
     ContentStore,
     KuboRpcStore,
     StorageError,
@@ -17,22 +17,15 @@ from wekacoin_offchain.storage import (
 )
 
 
-@click.group(name="store")
-@click.option(
-    "--store-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help=f"Embedded block store directory (default: ${STORE_DIR_ENV} or ./wekacoin-data/store).",
-)
-@click.option(
-    "--api",
-    metavar="MULTIADDR",
-    default=None,
-    help=f"Use an IPFS daemon's RPC API instead, e.g. /ip4/127.0.0.1/tcp/5001 (or ${IPFS_API_ENV}).",
-)
+@click.group(name="store", cls=Group)
+@store_dir_option()
+@api_option(f"Use an IPFS daemon's RPC API instead, e.g. /ip4/127.0.0.1/tcp/5001 (or ${IPFS_API_ENV}).")
 @click.pass_context
 def store(ctx: click.Context, store_dir: Path | None, api: str | None) -> None:
-    """Content store: add, get and pin files by CID, as `ipfs add`, `ipfs cat`, `ipfs pin add`."""
+    """Content store: add, get and pin files by CID.
+
+    The words and output are those of `ipfs add`, `ipfs cat` and `ipfs pin add`.
+    """
     if store_dir is not None and api is not None:
         raise click.UsageError("--store-dir and --api name different stores: give one")
     content_store = open_content_store(store_dir=store_dir, api=api)
@@ -70,7 +63,10 @@ def add(content_store: ContentStore, file: Path, cid_version: int, only_hash: bo
 )
 @click.pass_obj
 def get(content_store: ContentStore, cid: str, output: Path | None) -> None:
-    """Write the content of CID to standard output (as `ipfs cat`) or to a file."""
+    """Write the content of CID to standard output or a file.
+
+    To standard output it is `ipfs cat`.
+    """
     chunks = content_store.open(cid)
     if output is None:
         stdout = click.get_binary_stream("stdout")
@@ -99,8 +95,11 @@ def get(content_store: ContentStore, cid: str, output: Path | None) -> None:
 @click.argument("cid")
 @click.pass_obj
 def pin(content_store: ContentStore, cid: str) -> None:
-    """Pin CID and everything under it; print `pinned <cid> recursively` as `ipfs pin add` does."""
+    """Pin CID and everything under it.
+
+    Prints `pinned <cid> recursively` as `ipfs pin add` does.
+    """
     click.echo(f"pinned {content_store.pin(cid)} recursively")
 
 
-COMMANDS = [store]
+COMMANDS: list[click.Command] = [store]

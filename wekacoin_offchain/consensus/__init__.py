@@ -27,7 +27,6 @@ from wekacoin_offchain.consensus.documents import (
     RankingDocumentError,
     RankingEntry,
     RankingHashMismatchError,
-    fetch_document_bytes,
 )
 from wekacoin_offchain.consensus.payouts import (
     Credit,
@@ -79,7 +78,6 @@ __all__ = [
     "TaskEscrow",
     "committee_hash",
     "compute_consensus",
-    "fetch_document_bytes",
     "finalize_payload",
     "recover_voter",
     "round_hash",

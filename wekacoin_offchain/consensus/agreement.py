@@ -19,8 +19,8 @@ from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from wekacoin_offchain.consensus.documents import CandidateRanking, RankingDocumentError
-from wekacoin_offchain.ml.evaluator import EvaluationStatus
 from wekacoin_offchain.ml.metrics import Metric, agree
+from wekacoin_offchain.status import EvaluationStatus
 
 RESULT_ABI_TYPES: tuple[str, ...] = (
     "uint256",  # round_id

@@ -23,8 +23,7 @@ from eth_abi.exceptions import DecodingError, EncodingError
 from eth_hash.auto import keccak
 
 from wekacoin_offchain.errors import UserError
-from wekacoin_offchain.ml.evaluator import EvaluationStatus
-from wekacoin_offchain.storage import ContentStore, StorageError
+from wekacoin_offchain.status import EvaluationStatus
 
 RANKING_ABI_TYPES: tuple[str, ...] = (
     "uint256",  # round_id
@@ -129,29 +128,3 @@ class CandidateRanking:
         if document.encode() != bytes(data):
             raise MalformedRankingError("candidate ranking bytes are not the canonical encoding")
         return document
-
-    def store(self, store: ContentStore) -> str:
-        """Add the document bytes to the content store; return its CID (CIDv1)."""
-        return store.add_bytes(self.encode(), cid_version=1)
-
-    @classmethod
-    def fetch(cls, store: ContentStore, cid: str, expected_hash: bytes) -> CandidateRanking:
-        """Fetch a proposal's document and check it against the hash posted on chain."""
-        data = store.cat(cid)
-        if keccak(data) != expected_hash:
-            raise RankingHashMismatchError(
-                f"document {cid} hashes to 0x{keccak(data).hex()}, not the posted 0x{expected_hash.hex()}"
-            )
-        return cls.decode(data)
-
-
-def fetch_document_bytes(store: ContentStore, cid: str) -> bytes | None:
-    """The raw bytes of a proposal's document, or None when the store cannot give them.
-
-    Agreement treats an unfetchable document as a discarded proposal rather than an
-    error (docs/protocol.md §9.3), so this is the fetch the agents use to build a `Proposal`.
-    """
-    try:
-        return store.cat(cid)
-    except StorageError:
-        return None

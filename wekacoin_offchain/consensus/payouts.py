@@ -21,7 +21,8 @@ BPS_DENOMINATOR = 10_000
 
 
 class CreditReason(enum.IntEnum):
-    """The `reason` of the ledger's `Credited` event (contracts/modules/ledger.vy)."""
+    """The `reason` of the ledger's `Credited` event: the one Python mirror of the
+    CREDIT_* constants of contracts/modules/ledger.vy (a test compares them)."""
 
     FEE_REFUND = 1
     REWARD = 2
@@ -30,9 +31,9 @@ class CreditReason(enum.IntEnum):
     FORFEITED_SHARE = 5
     ISSUANCE = 6
     HOSTING_RETURNED = 7  # CHOICE: no valid validator, or a cancelled task (docs/protocol.md §10.9)
-    BOND_RETURNED = 8
-    SLASH_REWARD = 9  # the reporter's share of an equivocation slash
-    DEPOSIT_RETURNED = 10  # an object deposit back: certified, or its task ended without a round
+    BOND_RETURNED = 8  # a validator's bond after its exit: bonded money, not a task's (task_id 0)
+    SLASH_REWARD = 9  # the reporter's share of an equivocation slash (task_id 0, docs/protocol.md §9.8)
+    DEPOSIT_RETURNED = 10  # an object deposit back: certified, or its task ended without a round (§7.2)
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,14 @@ if TYPE_CHECKING:
     )
     from wekacoin_offchain.ml.datasets import (
         Dataset as Dataset,
+        check_task_data as check_task_data,
         dataset_to_csv as dataset_to_csv,
         load_dataset as load_dataset,
         parse_dataset as parse_dataset,
         split_dataset as split_dataset,
         write_dataset as write_dataset,
     )
+    from wekacoin_offchain.ml.errors import DatasetError as DatasetError
     from wekacoin_offchain.ml.evaluator import (
         EvaluationResult as EvaluationResult,
         EvaluationStatus as EvaluationStatus,
@@ -64,6 +66,7 @@ _SUBMODULE_OF = {
     "ALLOWED_DOMAINS": "contract",
     "ContractViolation": "contract",
     "Dataset": "datasets",
+    "DatasetError": "errors",
     "EvaluationResult": "evaluator",
     "EvaluationStatus": "evaluator",
     "Evaluator": "evaluator",
@@ -83,6 +86,7 @@ _SUBMODULE_OF = {
     "agree": "metrics",
     "baseline_model": "onnx_models",
     "better": "metrics",
+    "check_task_data": "datasets",
     "dataset_to_csv": "datasets",
     "evaluate_model": "evaluator",
     "fit_model": "onnx_models",

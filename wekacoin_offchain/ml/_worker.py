@@ -11,6 +11,7 @@ capped well past the job's wall-time limit as a backstop.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -50,6 +51,18 @@ class Job:
     train_features: npt.NDArray[np.float32] | None
     train_labels: npt.NDArray[Any] | None
     tolerance: int
+
+
+def send_job(requests: Connection, job: Job) -> None:
+    """Send a job: the model's bytes go as their own message, written straight from the
+    caller's buffer, so the pickled part (data and settings) never holds a second copy."""
+    requests.send(dataclasses.replace(job, model_bytes=b""))
+    requests.send_bytes(job.model_bytes)
+
+
+def receive_job(requests: Connection) -> Job:
+    job: Job = requests.recv()
+    return dataclasses.replace(job, model_bytes=requests.recv_bytes())
 
 
 def valid(value: int) -> dict[str, Any]:
@@ -123,7 +136,7 @@ def serve(requests: Connection, replies: Connection) -> None:
     replies.send_bytes(b'{"status": "ready"}')
     while True:
         try:
-            job = requests.recv()
+            job = receive_job(requests)
         except EOFError:  # the parent closed the pipe: time to go
             return
         replies.send_bytes(json.dumps(run_limited(job)).encode())

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import enum
 import fcntl
 import json
 import os
@@ -27,9 +26,12 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from wekacoin_offchain.errors import UserError
-from wekacoin_offchain.ml._worker import Job
+from wekacoin_offchain.ml._worker import Job, send_job
+from wekacoin_offchain.ml.errors import DatasetError
 from wekacoin_offchain.ml.metrics import Metric, MetricKind
+
+# Re-exported: callers of the evaluator read the status of its results from here too.
+from wekacoin_offchain.status import EvaluationStatus as EvaluationStatus
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 2_048
@@ -39,14 +41,6 @@ _MAX_REPLY_BYTES = 64 << 10  # an honest reply is a short JSON line
 _PIPE_BYTES = 1 << 20  # the unprivileged maximum on Linux by default
 # One thread per library: extra threads would each reserve address space under RLIMIT_AS.
 _WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-class EvaluationStatus(enum.IntEnum):
-    """Stable codes for the chain; 0 is reserved for "no status"."""
-
-    VALID = 1
-    INVALID = 2
-    UNEVALUATED = 3
 
 
 @dataclass(frozen=True)
@@ -168,7 +162,7 @@ class Evaluator:
                 raise ValueError("checking a claimed training score needs the training data")
             train_x, train_y = _checked_data(train_features, train_labels, metric, "training")
             if train_x.shape[1] != test_x.shape[1]:
-                raise UserError(f"training data has {train_x.shape[1]} features, test data {test_x.shape[1]}")
+                raise DatasetError(f"training data has {train_x.shape[1]} features, test data {test_x.shape[1]}")
         job = Job(
             model_bytes=bytes(model_bytes),
             metric=metric,
@@ -188,12 +182,12 @@ class Evaluator:
         started = time.monotonic()
         worker = self._live_worker()
         try:
-            worker.requests.send(job)
+            send_job(worker.requests, job)
         except OSError:  # the worker died between jobs (killed from outside): start afresh
             self._stop_worker()
             started = time.monotonic()
             worker = self._live_worker()
-            worker.requests.send(job)
+            send_job(worker.requests, job)
         remaining = timeout_s - (time.monotonic() - started)
         if not worker.replies.poll(max(remaining, 0)):
             self._stop_worker()
@@ -227,25 +221,31 @@ class Evaluator:
 def _checked_data(
     features: npt.ArrayLike, labels: npt.ArrayLike, metric: Metric, which: str
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[Any]]:
-    """The caller's data in the contract's form; a mismatch is the caller's mistake."""
-    x = np.ascontiguousarray(features, dtype=np.float32)
+    """The caller's data in the contract's form; anything else is a `DatasetError` (the
+    task's data is unusable), never another exception."""
+    try:
+        x = np.ascontiguousarray(features, dtype=np.float32)
+        y = np.asarray(labels).ravel()
+    except (TypeError, ValueError) as exc:  # ragged or non-numeric input
+        raise DatasetError(f"{which} data is not numeric: {exc}") from None
     if x.ndim != 2 or x.shape[0] == 0:
-        raise UserError(f"{which} features must be a non-empty [N, F] matrix")
+        raise DatasetError(f"{which} features must be a non-empty [N, F] matrix")
     if not np.isfinite(x).all():
-        raise UserError(f"{which} features must be finite")
-    y = np.asarray(labels).ravel()
-    if y.shape[0] != x.shape[0]:
-        raise UserError(f"{which} data has {x.shape[0]} rows but {y.shape[0]} labels")
+        raise DatasetError(f"{which} features must be finite")
+    if y.ndim != 1 or y.shape[0] != x.shape[0]:
+        raise DatasetError(f"{which} data has {x.shape[0]} rows but {y.shape[0]} labels")
     if metric.kind is MetricKind.REGRESSION:
+        if y.dtype.kind not in "iuf":
+            raise DatasetError(f"{which} target values must be numbers")
         y = y.astype(np.float64)
         if not np.isfinite(y).all():
-            raise UserError(f"{which} target values must be finite")
+            raise DatasetError(f"{which} target values must be finite")
     else:
         if y.dtype.kind not in "iu":
-            raise UserError(f"{which} labels must be integer class indices")
+            raise DatasetError(f"{which} labels must be integer class indices")
         y = y.astype(np.int64)
         if metric.kind is MetricKind.SCORE and not np.isin(y, (0, 1)).all():
-            raise UserError(f"roc_auc needs binary {which} labels 0 and 1")
+            raise DatasetError(f"roc_auc needs binary {which} labels 0 and 1")
     return x, y
 
 

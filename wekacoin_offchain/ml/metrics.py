@@ -27,11 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from wekacoin_offchain.errors import UserError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 SCALE = 10**6
 """Scores carry 6 decimals: the integer score is the metric value times `SCALE`."""
@@ -146,6 +148,8 @@ def round_to_units(value: float) -> int:
 
 def confusion_matrix(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> list[list[int]]:
     """Counts over the union of labels seen in either vector (as scikit-learn does)."""
+    import numpy as np  # here, not at the top: consensus reads the registry without numpy
+
     true = np.asarray(y_true).ravel()
     pred = np.asarray(y_pred).ravel()
     if true.shape != pred.shape:
@@ -194,6 +198,8 @@ def roc_auc_value(y_true: npt.ArrayLike, positive_scores: npt.ArrayLike) -> Frac
     `y_true` holds class indices 0 (negative) and 1 (positive). With a single class the AUC
     is undefined; it is then 1/2, the no-skill value.
     """
+    import numpy as np  # here, not at the top: consensus reads the registry without numpy
+
     true = np.asarray(y_true).ravel()
     scores = np.asarray(positive_scores, dtype=np.float64).ravel()
     if true.shape != scores.shape:
@@ -222,6 +228,8 @@ def roc_auc_value(y_true: npt.ArrayLike, positive_scores: npt.ArrayLike) -> Frac
 def _regression_inputs(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    import numpy as np  # here, not at the top: consensus reads the registry without numpy
+
     true = np.asarray(y_true, dtype=np.float64).ravel()
     pred = np.asarray(y_pred, dtype=np.float64).ravel()
     if true.shape != pred.shape:
@@ -240,6 +248,8 @@ def rmse_value(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> float:
 
 
 def mae_value(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> float:
+    import numpy as np  # here, not at the top: consensus reads the registry without numpy
+
     true, pred = _regression_inputs(y_true, y_pred)
     return math.fsum(np.abs(true - pred)) / true.size
 

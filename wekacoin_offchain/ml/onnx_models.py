@@ -38,7 +38,7 @@ from wekacoin_offchain.ml.contract import (
     open_session,
     predict,
 )
-from wekacoin_offchain.ml.datasets import Dataset
+from wekacoin_offchain.ml.datasets import Dataset, check_metric_fits
 from wekacoin_offchain.ml.metrics import Metric, MetricKind, score
 
 _PRODUCER = "wekacoin"
@@ -57,12 +57,8 @@ class FittedModel:
 
 
 def check_task(dataset: Dataset, metric: Metric) -> None:
-    """The dataset suits the metric: classes for label metrics, two classes for roc_auc."""
-    if dataset.is_classification != metric.kind.is_classification:
-        wanted = "class labels" if metric.kind.is_classification else "numeric values"
-        raise UserError(f"metric {metric.name} needs a target of {wanted}")
-    if metric.kind is MetricKind.SCORE and len(dataset.class_labels or ()) != 2:
-        raise UserError(f"roc_auc needs exactly two classes, the dataset has {len(dataset.class_labels or ())}")
+    """The dataset suits the metric (a `DatasetError` if not): see `datasets.check_metric_fits`."""
+    check_metric_fits(dataset, metric)
 
 
 def model_score(model_bytes: bytes, dataset: Dataset, metric: Metric) -> int:

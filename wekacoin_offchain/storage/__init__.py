@@ -21,6 +21,7 @@ from wekacoin_offchain.storage.base import ContentStore
 from wekacoin_offchain.storage.cids import ContentId, canonical_cid, is_cid, parse_cid
 from wekacoin_offchain.storage.errors import (
     ContentNotFoundError,
+    ContentTooLargeError,
     CorruptBlockError,
     InvalidCidError,
     MissingFileError,
@@ -42,6 +43,7 @@ __all__ = [
     "ContentId",
     "ContentNotFoundError",
     "ContentStore",
+    "ContentTooLargeError",
     "CorruptBlockError",
     "InvalidCidError",
     "KuboRpcStore",

@@ -41,12 +41,18 @@ class ContentStore(Protocol):
         """Like add_bytes, reading the file chunk by chunk: memory does not grow with it."""
         ...
 
-    def cat(self, cid: str) -> bytes:
-        """All the bytes of the file `cid` names."""
+    def cat(self, cid: str, max_size: int | None = None) -> bytes:
+        """All the bytes of the file `cid` names, every block verified against its CID.
+
+        With `max_size`, a file whose root block declares more bytes is refused
+        (`ContentTooLargeError`) before anything beyond the root block is read. Callers
+        fetching content named by others pass a cap (`wekacoin_offchain.limits`).
+        """
         ...
 
-    def open(self, cid: str) -> Iterator[bytes]:
-        """The file's bytes as a stream of chunks, for content too large to hold at once."""
+    def open(self, cid: str, max_size: int | None = None) -> Iterator[bytes]:
+        """The file's bytes as a stream of verified chunks, for content too large to hold
+        at once; the root block and `max_size` are checked before this returns."""
         ...
 
     def pin(self, cid: str) -> str:

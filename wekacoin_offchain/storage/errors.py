@@ -31,3 +31,7 @@ class MissingFileError(StorageError):
 
 class StoreUnavailableError(StorageError):
     """The IPFS daemon named by the user cannot be reached, or js-ipfs is not installed."""
+
+
+class ContentTooLargeError(StorageError):
+    """The file a CID names is larger than the caller allows: refused before it is read."""

@@ -7,7 +7,10 @@ and gives the same CIDs. Each daemon gets a throwaway repository and free ports 
 127.0.0.1, with bootstrap, MDNS, delegates, routing and preload off, so no connection
 leaves the machine.
 
-Run `python -m wekacoin_offchain.storage.jsipfs` to keep one running by hand.
+Several daemons connect to each other over loopback (`connected_daemons`): content
+added through one node's RPC is served through another's by bitswap, as between agents
+on different machines. Run `python -m wekacoin_offchain.storage.jsipfs [--nodes N]` to
+keep one or more running by hand.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -185,10 +189,73 @@ class JsIpfsDaemon:
             self._repo = None
         self.api = ""
 
+    def identity(self) -> tuple[str, str]:
+        """(peer id, a loopback swarm multiaddr ending in `/p2p/<id>`) from the RPC `id`."""
+        answer = self._rpc("id")
+        peer_id = str(answer["ID"])
+        for address in answer.get("Addresses") or ():
+            if str(address).startswith("/ip4/127.0.0.1/tcp/") and "/ws" not in str(address):
+                text = str(address)
+                return peer_id, text if "/p2p/" in text else f"{text}/p2p/{peer_id}"
+        raise StoreUnavailableError(f"the js-ipfs daemon at {self.api} has no loopback swarm address")
+
+    def connect(self, other: JsIpfsDaemon) -> None:
+        """Dial `other` over the swarm (`swarm/connect`): each then serves the other's blocks."""
+        _, address = other.identity()
+        self._rpc("swarm/connect", arg=address)
+
+    def _rpc(self, endpoint: str, **params: str) -> dict[str, Any]:
+        import httpx  # only the multi-node helpers talk to the daemon here
+
+        from wekacoin_offchain.storage.kubo import api_base_url
+
+        try:
+            response = httpx.post(
+                f"{api_base_url(self.api)}/api/v0/{endpoint}", params=params, timeout=30.0, trust_env=False
+            )
+            answer = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise StoreUnavailableError(f"the js-ipfs daemon at {self.api} did not answer {endpoint}: {exc}") from None
+        if response.status_code != 200 or not isinstance(answer, dict):
+            raise StoreUnavailableError(f"the js-ipfs daemon at {self.api} refused {endpoint}: {answer}")
+        return answer
+
     @property
     def output(self) -> str:
         """The daemon's latest log lines, for diagnostics."""
         return "\n".join(self._output)
+
+
+@contextlib.contextmanager
+def connected_daemons(count: int, project_root: Path | None = None) -> Iterator[list[JsIpfsDaemon]]:
+    """`count` daemons started side by side, every pair connected; all stopped on exit.
+
+    Loopback only, no discovery: they find each other because each dials the others.
+    """
+    daemons = [JsIpfsDaemon(project_root) for _ in range(count)]
+    failures: list[BaseException] = []
+
+    def start(daemon: JsIpfsDaemon) -> None:
+        try:
+            daemon.start()
+        except BaseException as exc:  # reported below, from the caller's thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start, args=(daemon,)) for daemon in daemons]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        for i, daemon in enumerate(daemons):
+            for other in daemons[i + 1 :]:
+                daemon.connect(other)
+        yield daemons
+    finally:
+        for daemon in daemons:
+            daemon.stop()
 
 
 def _last_line(text: str) -> str:
@@ -196,13 +263,16 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def main() -> None:
-    """Run a daemon in the foreground until interrupted, printing its API address."""
-    with JsIpfsDaemon() as daemon:
-        print(
-            f"js-ipfs RPC API at {daemon.api} (use: wekacoin store --api {daemon.api} ...)",
-            flush=True,
-        )
+def main(argv: list[str] | None = None) -> None:
+    """Run `--nodes N` (default 1) connected daemons until interrupted, printing their API addresses."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Run js-ipfs daemons on loopback, connected to each other.")
+    parser.add_argument("--nodes", type=int, default=1, help="how many daemons (default 1)")
+    count = max(1, parser.parse_args(argv).nodes)
+    with connected_daemons(count) as daemons:
+        for daemon in daemons:
+            print(f"js-ipfs RPC API at {daemon.api} (use: wekacoin ... --api {daemon.api})", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
 

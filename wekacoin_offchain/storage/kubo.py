@@ -1,27 +1,31 @@
 """A ContentStore over the Kubo RPC API (kubo, or js-ipfs which serves the same API).
 
 A thin httpx client over the documented endpoints (https://docs.ipfs.tech/reference/kubo/rpc/):
-`add`, `cat`, `pin/add`, `block/stat`. ipfshttpclient is not used: it is unmaintained
+`add`, `block/get`, `pin/add`, `block/stat`. The daemon is not trusted: files are read
+block by block and every block is re-hashed against its CID by the embedded store's own
+code (`unixfs.read_file`), and the CID `add` answers is compared with the one computed
+here; a malformed, wrong or truncated reply is a `StorageError`. ipfshttpclient is not used: it is unmaintained
 since 2021 and its `connect()` refuses any kubo newer than 0.8.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
 
 from wekacoin_offchain.storage.base import StrPath, open_to_add
-from wekacoin_offchain.storage.cids import canonical_cid, checked_cid_version, parse_cid
+from wekacoin_offchain.storage.cids import ContentId, canonical_cid, checked_cid_version, parse_cid
 from wekacoin_offchain.storage.errors import (
     ContentNotFoundError,
     StorageError,
     StoreUnavailableError,
 )
-from wekacoin_offchain.storage.layout import CHUNK_SIZE
+from wekacoin_offchain.storage.layout import CHUNK_SIZE, build_file_dag, read_chunks, split_bytes
+from wekacoin_offchain.storage.unixfs import MAX_BLOCK_SIZE, read_file, verified_block
 
 DEFAULT_API = "/ip4/127.0.0.1/tcp/5001"
 """Where a user's kubo listens by default."""
@@ -56,7 +60,7 @@ def api_base_url(api: str) -> str:
 class KuboRpcStore:
     """Content in an IPFS daemon reached over its RPC API.
 
-    `fetch_timeout` bounds `cat`, `open` and `pin`, which may fetch from the network
+    `fetch_timeout` bounds each block of `cat` and `open`, and `pin`, which may fetch from the network
     (kubo searches peers for a CID it lacks); past it the content counts as not found.
     `has` asks the daemon for its local copy only (`offline`); js-ipfs ignores that flag
     and waits for the network instead, so `has_timeout` bounds its answer.
@@ -89,12 +93,22 @@ class KuboRpcStore:
     # --- adding -------------------------------------------------------------------
 
     def add_bytes(self, data: bytes, cid_version: int = 1, only_hash: bool = False) -> str:
-        return self._add("data", bytes(data), cid_version, only_hash)
+        data = bytes(data)
+        expected = _file_cid(split_bytes(data), cid_version)
+        return self._checked(self._add("data", data, cid_version, only_hash), expected)
 
     def add_file(self, path: StrPath, cid_version: int = 1, only_hash: bool = False) -> str:
         with open_to_add(path) as stream:
+            expected = _file_cid(read_chunks(stream), cid_version)
+            stream.seek(0)
             # httpx sends a file object in pieces: the upload streams.
-            return self._add(Path(path).name, stream, cid_version, only_hash)
+            return self._checked(self._add(Path(path).name, stream, cid_version, only_hash), expected)
+
+    def _checked(self, answered: str, expected: str) -> str:
+        """The daemon's CID, if it is the one computed here from the same bytes."""
+        if answered != expected:
+            raise StorageError(f"the IPFS daemon at {self.api} answered add with {answered}, not {expected}")
+        return answered
 
     def _add(self, name: str, content: bytes | IO[bytes], cid_version: int, only_hash: bool) -> str:
         version = checked_cid_version(cid_version)
@@ -112,48 +126,43 @@ class KuboRpcStore:
         response = self._post("add", params, files={"file": (name, content, "application/octet-stream")})
         if response.status_code != 200:
             raise StorageError(f"the IPFS daemon at {self.api} refused to add: {_message(response)}")
-        # The answer is one JSON object per line; the file's own line comes last.
-        entries = [json.loads(line) for line in response.text.splitlines() if line.strip()]
-        hashes = [entry["Hash"] for entry in entries if "Hash" in entry]
-        if not hashes:
-            raise StorageError(f"the IPFS daemon at {self.api} answered add without a CID")
-        return canonical_cid(hashes[-1])
+        return _added_cid(response, self.api)
 
     # --- reading ------------------------------------------------------------------
 
-    def open(self, cid: str) -> Iterator[bytes]:
-        """Stream the file; the request is made (and a missing CID reported) before this returns."""
-        content_id = parse_cid(cid)
+    def open(self, cid: str, max_size: int | None = None) -> Iterator[bytes]:
+        """Stream the file block by block (`block/get`), each block re-hashed against its CID.
+
+        The daemon is not trusted: its blocks go through the embedded store's verification
+        (`unixfs.read_file`), so wrong, truncated or oversized replies are storage errors,
+        and the file's declared size is checked against `max_size` from the root block,
+        before this returns.
+        """
+        return read_file(cid, self._get_block, max_size)
+
+    def cat(self, cid: str, max_size: int | None = None) -> bytes:
+        return b"".join(self.open(cid, max_size))
+
+    def _get_block(self, cid: ContentId) -> bytes:
         request = self._client.build_request(
-            "POST", "cat", params={"arg": content_id.text, "timeout": _duration(self.fetch_timeout)}
+            "POST", "block/get", params={"arg": cid.text, "timeout": _duration(self.fetch_timeout)}
         )
         response = self._send(request, stream=True)
-        if response.status_code != 200:
-            response.read()
-            response.close()
-            raise ContentNotFoundError(f"cannot get {content_id} from {self.api}: {_message(response)}")
-        return self._body(content_id.text, response)
-
-    def _body(self, cid: str, response: httpx.Response) -> Iterator[bytes]:
-        # kubo reports an error after the first bytes only in an HTTP trailer, which httpx
-        # does not expose; the announced length catches a stream that stopped early.
-        announced = response.headers.get("X-Content-Length")
-        received = 0
         try:
+            if response.status_code != 200:
+                response.read()
+                raise ContentNotFoundError(f"cannot get {cid} from {self.api}: {_message(response)}")
+            data = bytearray()
+            # Never more than one block's worth: a daemon streaming without end is cut off.
             for piece in response.iter_bytes():
-                received += len(piece)
-                yield piece
-        except httpx.TransportError as exc:
-            raise StoreUnavailableError(
-                f"the IPFS daemon at {self.api} broke off {cid} after {received} bytes ({exc})"
-            ) from None
+                data += piece
+                if len(data) > MAX_BLOCK_SIZE:
+                    break
+        except httpx.HTTPError as exc:  # cut off, or a malformed HTTP reply
+            raise StoreUnavailableError(f"the IPFS daemon at {self.api} broke off block {cid} ({exc})") from None
         finally:
             response.close()
-        if announced is not None and announced.isdigit() and received != int(announced):
-            raise ContentNotFoundError(f"{cid} from {self.api} stopped after {received} of {announced} bytes")
-
-    def cat(self, cid: str) -> bytes:
-        return b"".join(self.open(cid))
+        return verified_block(cid, bytes(data), f"the IPFS daemon at {self.api}")
 
     def pin(self, cid: str) -> str:
         content_id = parse_cid(cid)
@@ -188,6 +197,24 @@ class KuboRpcStore:
                 f"no IPFS API answers at {self.api} ({type(exc).__name__}): start a daemon "
                 "there, or use the embedded store (--store-dir)"
             ) from None
+
+
+def _added_cid(response: httpx.Response, api: str) -> str:
+    """The file's CID from an `add` answer: one JSON object per line, the file's own last."""
+    try:
+        entries = [json.loads(line) for line in response.text.splitlines() if line.strip()]
+        hashes = [entry["Hash"] for entry in entries if isinstance(entry, dict) and "Hash" in entry]
+    except (ValueError, UnicodeDecodeError):
+        raise StorageError(f"the IPFS daemon at {api} answered add with something other than JSON") from None
+    if not hashes or not isinstance(hashes[-1], str):
+        raise StorageError(f"the IPFS daemon at {api} answered add without a CID")
+    return canonical_cid(hashes[-1])
+
+
+def _file_cid(chunks: Iterable[bytes], cid_version: int) -> str:
+    """The CID `ipfs add` gives these chunks (the embedded store's layout, nothing stored)."""
+    *_, root = build_file_dag(chunks, checked_cid_version(cid_version))
+    return root.cid.text
 
 
 def _duration(seconds: float) -> str:

@@ -12,7 +12,7 @@ Blocks are keyed by multihash, not by CID, so a dag-pb block reached as CIDv0 an
 CIDv1 is stored once; the codec comes from the CID used to read it.
 
 Integrity: every block read is hashed and compared with its CID before any of its bytes
-are used or returned, so a corrupted or truncated block file is reported
+are used or returned (`unixfs.read_file`, shared with the Kubo client), so a corrupted or truncated block file is reported
 (CorruptBlockError), never served. Writes go to a temporary file renamed into place,
 so a reader never sees half a block, and adds write children before parents, so a
 stored root means a complete DAG unless a block was lost or damaged since (which a
@@ -23,31 +23,16 @@ fsync'ed: a crash can lose the latest blocks, never make a read return wrong byt
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from wekacoin_offchain.storage.base import StrPath, open_to_add
-from wekacoin_offchain.storage.cids import (
-    DAG_PB,
-    RAW,
-    ContentId,
-    checked_cid_version,
-    cid_from_bytes,
-    parse_cid,
-)
-from wekacoin_offchain.storage.dagpb import DecodeError, UnixFsType, decode_pb_node, decode_unixfs
-from wekacoin_offchain.storage.errors import (
-    ContentNotFoundError,
-    CorruptBlockError,
-    StorageError,
-    UnsupportedContentError,
-)
+from wekacoin_offchain.storage.cids import ContentId, checked_cid_version, parse_cid
+from wekacoin_offchain.storage.errors import ContentNotFoundError, CorruptBlockError, StorageError
 from wekacoin_offchain.storage.layout import build_file_dag, read_chunks, split_bytes
-
-_FILE_TYPES = (UnixFsType.FILE, UnixFsType.RAW)
+from wekacoin_offchain.storage.unixfs import MAX_BLOCK_SIZE, hashes_to, read_file, readable_cid, verified_block
 
 
 class LocalBlockStore:
@@ -82,7 +67,7 @@ class LocalBlockStore:
 
     def _put_block(self, cid: ContentId, data: bytes) -> None:
         path = self._block_path(cid)
-        if path.exists() and _hashes_to(path.read_bytes(), cid):
+        if path.exists() and hashes_to(path.read_bytes(), cid):
             return
         try:
             descriptor, temporary = self._temporary_beside(path)
@@ -104,61 +89,43 @@ class LocalBlockStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             return tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
 
+    def put_block(self, cid: str, data: bytes) -> str:
+        """Store one block as `ipfs block put` does, after checking it hashes to `cid`.
+
+        For blocks fetched from elsewhere (another node, a backup): nothing unverified
+        enters the store. Returns the canonical CID.
+        """
+        content_id = readable_cid(cid)
+        self._put_block(content_id, verified_block(content_id, bytes(data), "the caller"))
+        return content_id.text
+
     # --- reading ------------------------------------------------------------------
 
-    def open(self, cid: str) -> Iterator[bytes]:
-        """The file's bytes, one verified block at a time.
+    def open(self, cid: str, max_size: int | None = None) -> Iterator[bytes]:
+        """The file's bytes, one verified block at a time (see `unixfs.read_file`).
 
-        The root block is read and checked before this returns, so a CID not in the
-        store fails here; a block missing or damaged further down fails the iteration
-        when it is reached, after the bytes before it.
+        The root block is read and checked, and the file's declared size compared with
+        `max_size`, before this returns.
         """
-        root = self._readable_cid(cid)
-        return self._file_bytes(root, self._read_block(root))
+        return read_file(cid, self._read_block, max_size)
 
-    def cat(self, cid: str) -> bytes:
-        return b"".join(self.open(cid))
+    def cat(self, cid: str, max_size: int | None = None) -> bytes:
+        return b"".join(self.open(cid, max_size))
 
     def has(self, cid: str) -> bool:
         content_id = parse_cid(cid)
         return content_id.is_sha2_256 and self._block_path(content_id).is_file()
 
-    def _file_bytes(self, cid: ContentId, block: bytes) -> Iterator[bytes]:
-        if cid.codec == RAW:
-            yield block
-            return
-        try:
-            node = decode_pb_node(block)
-            if node.data is None:
-                raise DecodeError("a PBNode without Data")
-            unixfs = decode_unixfs(node.data)
-        except DecodeError as exc:
-            raise UnsupportedContentError(f"{cid} is not a UnixFS file ({exc})") from None
-        if unixfs.type not in _FILE_TYPES:
-            raise UnsupportedContentError(f"{cid} is a UnixFS {unixfs.type.name.lower()}, not a file")
-        if unixfs.data:
-            yield unixfs.data
-        for link in node.links:
-            child = self._readable_cid(cid_from_bytes(link.cid))
-            yield from self._file_bytes(child, self._read_block(child))
-
-    def _readable_cid(self, cid: str | ContentId) -> ContentId:
-        content_id = cid if isinstance(cid, ContentId) else parse_cid(cid)
-        if content_id.codec not in (DAG_PB, RAW):
-            raise UnsupportedContentError(f"{content_id} has codec {content_id.codec}; this store reads dag-pb and raw")
-        if not content_id.is_sha2_256:
-            raise UnsupportedContentError(
-                f"{content_id} is not hashed with sha2-256, the only hash this store verifies"
-            )
-        return content_id
-
     def _read_block(self, cid: ContentId) -> bytes:
         path = self._block_path(cid)
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                # A block file larger than any block is damaged: never read it in.
+                oversized = os.fstat(handle.fileno()).st_size > MAX_BLOCK_SIZE
+                data = b"" if oversized else handle.read()
         except FileNotFoundError:
             raise ContentNotFoundError(f"{cid} is not in the store at {self.root}") from None
-        if not _hashes_to(data, cid):
+        if oversized or not hashes_to(data, cid):
             raise CorruptBlockError(
                 f"block {cid} at {path} is corrupted (its bytes do not hash to its CID); "
                 "add the content again to repair it"
@@ -177,7 +144,7 @@ class LocalBlockStore:
         This store never deletes blocks, so a pin is a checked promise, not a guard
         against garbage collection: the DAG was complete and verified when pinned.
         """
-        content_id = self._readable_cid(cid)
+        content_id = readable_cid(cid)
         for _ in self.open(content_id.text):
             pass
         self._pins_dir.mkdir(parents=True, exist_ok=True)
@@ -189,7 +156,3 @@ class LocalBlockStore:
         if not self._pins_dir.is_dir():
             return []
         return sorted(path.read_text().strip() for path in self._pins_dir.iterdir())
-
-
-def _hashes_to(data: bytes, cid: ContentId) -> bool:
-    return hashlib.sha256(data).digest() == cid.multihash[2:]

@@ -1,10 +1,15 @@
-"""A whole Proof-of-Learning competition on the connected chain: the main job.
+"""The demo: a whole Proof-of-Learning competition on the connected chain (`make demo`).
 
 One supplier publishes a task on scikit-learn's bundled breast-cancer data; six
 trainers submit models (five honest kinds and one broken file); five validators
 register, store the task's data and claim it, and, drawn by their VRFs, evaluate every
 model, propose, agree, vote and finalize — one of them lies about the scores. The
-chain pays the best model's trainer, the honest validators and the top quartile.
+chain pays the best model's trainer, the honest validators and the top quartile, and
+the audit replays the deployment from its events.
+
+The scenario, and its lying validator, live here and not among the agents: the agents
+are what production runs, and they never import the audit. `LyingValidator` is for the
+demo, the tests and the benchmarks only; no production command can run one.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from wekacoin_offchain.agents.evaluation import EvaluationLimits
+from wekacoin_offchain.agents.evaluation import EvaluationLimits, TaskFacts
 from wekacoin_offchain.agents.supplier import SupplierAgent
 from wekacoin_offchain.agents.trainer import Submission, TrainerAgent
 from wekacoin_offchain.agents.validator import ValidatorAgent
@@ -32,8 +37,10 @@ from wekacoin_offchain.chain import Deployment, deploy_contracts
 from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.params import WEI_PER_WKC
 from wekacoin_offchain.chain.states import TaskState
+from wekacoin_offchain.chain.views import RoundView
 from wekacoin_offchain.consensus import CandidateRanking, RankingEntry
-from wekacoin_offchain.ml import EvaluationStatus, Evaluator, format_score, metric_by_name, parse_dataset
+from wekacoin_offchain.ml import Evaluator, format_score, metric_by_name, parse_dataset
+from wekacoin_offchain.status import EvaluationStatus
 from wekacoin_offchain.storage import LocalBlockStore
 
 HONEST_KINDS = ("logistic", "forest", "tree", "knn", "mlp")
@@ -69,10 +76,16 @@ def inflate_scores(ranking: CandidateRanking) -> CandidateRanking:
     )
 
 
+class LyingValidator(ValidatorAgent):
+    """A validator that evaluates honestly, then proposes inflated scores (the demo's liar)."""
+
+    def rank(self, facts: TaskFacts, view: RoundView) -> CandidateRanking:
+        return inflate_scores(super().rank(facts, view))
+
+
 @dataclass
 class Cast:
     deployment: Deployment
-    deployed_from: int  # the first block of the deployment, where an audit starts
     supplier: SupplierAgent
     trainers: list[TrainerAgent]
     validators: list[ValidatorAgent]
@@ -108,7 +121,7 @@ class Competition:
     def audit(self, cast: Cast) -> AuditReport:
         """What `wekacoin audit --store-dir ...` does: replay the chain, re-run the agreement."""
         self.console.print("[bold]auditing[/] the deployment from its events, as `wekacoin audit` does")
-        reading = read_deployment(self.chain, cast.deployment.pol, cast.deployed_from)
+        reading = read_deployment(cast.deployment)
         report = audit(reading.log, reading.state, reading.params, fetch_documents(cast.supplier.store, reading.log))
         for table in report_tables(report, reading.height, len(reading.log)):
             self.console.print(table)
@@ -118,7 +131,6 @@ class Competition:
     def assemble(self) -> Cast:
         deployer, supplier_account, *rest = self.accounts
         trainer_accounts, validator_accounts = rest[: len(HONEST_KINDS) + 1], rest[len(HONEST_KINDS) + 1 :]
-        deployed_from = int(self.chain.blocks.height) + 1
         deployment = deploy_contracts(deployer, **DEMO_PARAMETERS)
         pol, token = deployment.pol, deployment.token
         self.console.print(
@@ -127,30 +139,20 @@ class Competition:
         for account in (supplier_account, *trainer_accounts, *validator_accounts):
             token.transfer(account, 1_000 * WEI_PER_WKC, sender=deployer)
         store = LocalBlockStore(self.workdir / "store")
-        supplier = SupplierAgent(self.chain, pol, token, supplier_account, store, self.workdir / "supplier")
+        supplier = SupplierAgent(deployment, supplier_account, store, self.workdir / "supplier")
         trainers = [
-            TrainerAgent(self.chain, pol, token, a, store, self.workdir / f"trainer-{i}")
-            for i, a in enumerate(trainer_accounts)
+            TrainerAgent(deployment, a, store, self.workdir / f"trainer-{i}") for i, a in enumerate(trainer_accounts)
         ]
-        limits = EvaluationLimits(timeout_s=30.0, memory_mb=1_024, tolerance=int(pol.score_tolerance()))
+        limits = EvaluationLimits(timeout_s=30.0, memory_mb=1_024, tolerance=deployment.parameters.score_tolerance)
         validators = [
-            ValidatorAgent(
-                self.chain,
-                pol,
-                token,
-                deployment.committee,
-                account,
-                store,
-                self.workdir / f"validator-{i}",
-                self.evaluator,
-                limits,
-                edit_ranking=inflate_scores if i == VALIDATORS - 1 else None,
+            (LyingValidator if i == VALIDATORS - 1 else ValidatorAgent)(
+                deployment, account, store, self.workdir / f"validator-{i}", self.evaluator, limits
             )
             for i, account in enumerate(validator_accounts)
         ]
         for validator in validators:
             self.say("validator", validator.register(BOND))
-        return Cast(deployment, deployed_from, supplier, trainers, validators, liar=validators[-1])
+        return Cast(deployment, supplier, trainers, validators, liar=validators[-1])
 
     def publish_and_train(self, cast: Cast) -> tuple[int, list[tuple[TrainerAgent, Submission]]]:
         metric = metric_by_name("accuracy")
@@ -192,11 +194,11 @@ class Competition:
 
     def play_round(self, cast: Cast, task_id: int) -> None:
         """Step the validators, mining a block whenever none acts, until the task settles."""
-        pol = cast.deployment.pol
-        self.mine_to(int(pol.task(task_id).released_at) + int(pol.reveal_window()))
+        deployment = cast.deployment
+        self.mine_to(deployment.task(task_id).released_at + deployment.parameters.reveal_window)
         started = time.monotonic()
         for _ in range(200):
-            if int(pol.task(task_id).state) == TaskState.SETTLED:
+            if deployment.task(task_id).state == TaskState.SETTLED:
                 break
             if not self.step_all(cast.validators):
                 self.chain.mine(1)
@@ -208,7 +210,7 @@ class Competition:
 
     def report(self, cast: Cast, task_id: int, submissions: list[tuple[TrainerAgent, Submission]]) -> None:
         pol = cast.deployment.pol
-        (finalized,) = pol.RoundFinalized.range(0, int(self.chain.blocks.height) + 1)
+        (finalized,) = pol.RoundFinalized.range(cast.deployment.first_block, int(self.chain.blocks.height) + 1)
         kinds = {s.model_id: (s.kind, t.account.address) for t, s in submissions}
         board = Table(title=f"leaderboard of task {task_id} (consensus scores on the hidden test set)")
         for column in ("rank", "model", "kind", "trainer", "score", "genuine"):
@@ -229,7 +231,9 @@ class Competition:
         roles |= {t.account.address: f"trainer ({kinds[s.model_id][0]})" for t, s in submissions}
         roles |= {v.address: "validator (liar)" if v is cast.liar else "validator" for v in cast.validators}
         paid: dict[str, int] = {}
-        for event in pol.Credited.range(0, int(self.chain.blocks.height) + 1, search_topics={"task_id": task_id}):
+        for event in pol.Credited.range(
+            cast.deployment.first_block, int(self.chain.blocks.height) + 1, search_topics={"task_id": task_id}
+        ):
             paid[str(event.account)] = paid.get(str(event.account), 0) + int(event.amount)
         payouts = Table(title="payouts of the round (credited, then withdrawn)")
         for column in ("account", "role", "credited"):

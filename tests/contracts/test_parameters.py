@@ -9,24 +9,8 @@ import pytest
 
 from tests.fixtures.actors import Protocol
 from tests.fixtures.boa_chain import contract_deployer
-from wekacoin_offchain.chain.params import ProtocolParameters
+from wekacoin_offchain.chain.params import COMMITTEE_PARAMETERS, ProtocolParameters
 from wekacoin_offchain.errors import UserError
-
-# The parameters the Committee keeps (contracts/modules/committee_parameters.vy); the
-# others are ProofOfLearning's. The split keeps both contracts under EIP-170.
-COMMITTEE_PARAMETERS = {
-    "propose_window",
-    "vote_window",
-    "committee_size",
-    "quorum_bps",
-    "max_attempts",
-    "exit_delay",
-    "bytes_per_wkc",
-    "proposal_reveal_window",
-    "max_validators",
-    "unproven_claim_rounds",
-    "storage_slash_bps",
-}
 
 
 def test_every_parameter_has_a_getter(protocol: Protocol) -> None:

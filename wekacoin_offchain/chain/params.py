@@ -25,6 +25,25 @@ MIB = 1 << 20
 BPS = 10_000
 
 
+# The parameters the Committee keeps (contracts/modules/committee_parameters.vy); the
+# others are ProofOfLearning's.
+COMMITTEE_PARAMETERS = frozenset(
+    {
+        "propose_window",
+        "vote_window",
+        "committee_size",
+        "quorum_bps",
+        "max_attempts",
+        "exit_delay",
+        "bytes_per_wkc",
+        "proposal_reveal_window",
+        "max_validators",
+        "unproven_claim_rounds",
+        "storage_slash_bps",
+    }
+)
+
+
 @dataclass(frozen=True)
 class ProtocolParameters:
     """Parameters fixed at deployment; defaults let a devnet demo run in seconds.
@@ -107,9 +126,15 @@ class ProtocolParameters:
         return dataclasses.replace(cls(), **overrides)
 
     @classmethod
-    def from_chain(cls, pol: Any) -> ProtocolParameters:
-        """The parameters a deployed ProofOfLearning was built with, from its getters."""
-        return cls(**{field.name: int(getattr(pol, field.name)()) for field in fields(cls)})
+    def from_chain(cls, pol: Any, committee: Any) -> ProtocolParameters:
+        """The parameters a deployment was built with, from the getters of the contract
+        that keeps each (docs/protocol.md §2.1)."""
+        return cls(
+            **{
+                field.name: int(getattr(committee if field.name in COMMITTEE_PARAMETERS else pol, field.name)())
+                for field in fields(cls)
+            }
+        )
 
     def as_struct(self) -> tuple[int, ...]:
         """The constructor's `Parameters` struct, fields in declaration order."""

@@ -390,7 +390,7 @@ def _check_members(finalized: RoundFinalized, proposers: set[str], votes: Mappin
             mismatches.append(f"{name} do not ascend, each once")
     for member in finalized.genuine_members:
         if member not in proposers:
-            mismatches.append(f"genuine member {member} did not propose in attempt {finalized.attempt}")
+            mismatches.append(f"genuine member {member} did not reveal a proposal in attempt {finalized.attempt}")
     for validator in finalized.valid_validators:
         if validator not in finalized.genuine_members:
             mismatches.append(f"valid validator {validator} is not a genuine member")

@@ -26,7 +26,7 @@ from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.chain.params import MAX_CLAIMS_BOUND, WEI_PER_WKC
 from wekacoin_offchain.chain.states import TaskState, ValidatorStatus
-from wekacoin_offchain.chain.views import RoundView
+from wekacoin_offchain.chain.views import RoundView, StoredObjectView
 from wekacoin_offchain.commitments import proposal_commitment
 from wekacoin_offchain.consensus import (
     CandidateRanking,
@@ -105,24 +105,27 @@ class ValidatorAgent:
         record = self.deployment.validator(self.address)
         claimed, slots = record.claimed_size, record.claim_slots
         cap = record.bond * self.deployment.parameters.bytes_per_wkc // WEI_PER_WKC
-        for event in self.pol.ObjectRegistered.range(self.deployment.first_block, self.deployment.height + 1):
+        for object_id in range(1, int(self.pol.object_count()) + 1):
             if claimed >= cap or slots >= MAX_CLAIMS_BOUND:
                 break
-            object_id = int(event.object_id)
-            if not self.deployment.stored_object(object_id).certified:
+            stored = self.deployment.stored_object(object_id)
+            if not stored.certified:
                 continue  # only certified objects are claimed (docs/protocol.md §7.2)
-            if self.committee.cid_claimed(self.address, keccak(event.cid.encode())):
+            if self.committee.cid_claimed(self.address, stored.cid_hash):
                 continue
+            cid = self._cid_of(stored)
             try:
-                data = self.store.cat(event.cid, int(event.size))
+                data = self.store.cat(cid, stored.size) if cid else None
             except StorageError:
+                data = None
+            if data is None:
                 continue  # not held here
             commitment = object_commitment(data)
-            if commitment.root != bytes(event.merkle_root) or commitment.size != int(event.size):
-                continue  # registered with a root or size this data does not have: claiming it would fail
+            if commitment.root != stored.merkle_root or commitment.size != stored.size:
+                continue  # certified with a root or size this data does not have: claiming it would fail
             self.pol.claim_storage(object_id, sender=self.account)
             claimed, slots = claimed + commitment.size, slots + 1
-            done.append(f"claims object {object_id} ({event.cid}, {event.size} bytes)")
+            done.append(f"claims object {object_id} ({cid}, {stored.size} bytes)")
         return done
 
     # --- rounds -----------------------------------------------------------------------
@@ -233,18 +236,23 @@ class ValidatorAgent:
 
     def _storage_proof(self, object_id: int, index: int) -> tuple[bytes, list[bytes]] | None:
         stored = self.deployment.stored_object(object_id)
-        for event in self.pol.ObjectRegistered.range(
-            self.deployment.first_block, self.deployment.height + 1, search_topics={"object_id": object_id}
-        ):
-            try:
-                data = self.store.cat(event.cid, int(event.size))
-            except StorageError:
-                return None
-            if keccak(event.cid.encode()) != stored.cid_hash:
-                return None
-            proof = chunk_proof(data, index)
-            return proof.chunk, list(proof.path)
-        return None
+        cid = self._cid_of(stored)
+        if cid is None:
+            return None
+        try:
+            data = self.store.cat(cid, stored.size)
+        except StorageError:
+            return None
+        proof = chunk_proof(data, index)
+        return proof.chunk, list(proof.path)
+
+    def _cid_of(self, stored: StoredObjectView) -> str | None:
+        """The CID of a stored object: the one of its task's (training set, baseline, test
+        set, revealed models) whose keccak256 the object records (read from views, not logs)."""
+        task = self.deployment.task(stored.task_id)
+        candidates = [task.train_cid, task.baseline_cid, task.test_cid]
+        candidates += [model.model_cid for model in self.deployment.models_of(stored.task_id) if model.revealed]
+        return next((cid for cid in candidates if cid and keccak(cid.encode()) == stored.cid_hash), None)
 
     def _vote_and_finalize(self, view: RoundView) -> list[str]:
         member = bytes(self.committee.ranking_of(view.round_id, view.attempt, self.address)) != bytes(32)
@@ -309,12 +317,12 @@ class ValidatorAgent:
         roots = []
         for position in range(int(self.pol.task_object_count(task_id))):
             object_id = int(self.pol.task_object(task_id, position))
-            (event,) = self.pol.ObjectRegistered.range(
-                self.deployment.first_block, self.deployment.height + 1, search_topics={"object_id": object_id}
-            )
+            cid = self._cid_of(self.deployment.stored_object(object_id))
             try:
-                data = self.store.cat(event.cid, max(MAX_DATASET_SIZE, MAX_MODEL_SIZE))
+                data = self.store.cat(cid, max(MAX_DATASET_SIZE, MAX_MODEL_SIZE)) if cid else None
             except StorageError:
+                data = None
+            if data is None:
                 roots.append(ObjectRoot(object_id, 0, bytes(32)))
                 continue
             commitment = object_commitment(data)

@@ -167,9 +167,9 @@ class ValidatorAgent:
         for task_id in self.pol.open_task_ids():
             task = self.deployment.task(int(task_id))
             if task.state == TaskState.RELEASED and actions.has_opened(self.chain, task.released_at + reveal_window):
-                receipt = self.pol.open_round(sender=self.account)
-                (opened,) = receipt.decode_logs(self.committee.RoundOpened)
-                return [f"opened round {opened.round_id} for task {opened.task_id}"]
+                self.pol.open_round(sender=self.account)
+                round_id = int(self.committee.active_round())
+                return [f"opened round {round_id} for task {self.deployment.round(round_id).task_id}"]
         return []
 
     def _propose(self, view: RoundView) -> list[str]:

@@ -216,8 +216,10 @@ def register_object(pol: Any, token: Any, chain: Any, account: Any, task_id: int
     if needs_approval:
         token.approve(pol.address, deposit, sender=account)
     commitment = object_commitment(data)
-    receipt = pol.register_object(task_id, cid, commitment.size, commitment.root, sender=account)
-    return int(_event(receipt, pol.ObjectRegistered).object_id)
+    pol.register_object(task_id, cid, commitment.size, commitment.root, sender=account)
+    # Read back through a view rather than the receipt's log: a node's ape contract cache
+    # may still hold the event's earlier schema for the same address.
+    return int(pol.object_of(task_id, cid_hash))
 
 
 def withdraw(pol: Any, account: Any) -> int:

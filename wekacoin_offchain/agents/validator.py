@@ -168,8 +168,10 @@ class ValidatorAgent:
             task = self.deployment.task(int(task_id))
             if task.state == TaskState.RELEASED and actions.has_opened(self.chain, task.released_at + reveal_window):
                 self.pol.open_round(sender=self.account)
-                round_id = int(self.committee.active_round())
-                return [f"opened round {round_id} for task {self.deployment.round(round_id).task_id}"]
+                # Read back from the chain rather than decoding the receipt's logs: the
+                # round the transaction opened is the active one until it settles.
+                opened = self.deployment.round(int(self.committee.active_round()))
+                return [f"opened round {opened.round_id} for task {opened.task_id}"]
         return []
 
     def _propose(self, view: RoundView) -> list[str]:

@@ -28,10 +28,12 @@ from wekacoin_offchain.audit.events import (
     EventLog,
     ModelCommitted,
     ModelRevealed,
+    ProposalRevealed,
     Proposed,
     RoundFinalized,
     RoundOpened,
     RoundSettled,
+    SeedDrawn,
     TaskPublished,
     TaskSettled,
 )
@@ -80,13 +82,14 @@ def synthetic_history(rounds: int, models: int, members: int) -> tuple[EventLog,
             events.append(ModelRevealed(*at(), model_id, task_id, 1_000 + n))
             stakes.append(ModelStake(model_id, trainer, WKC, True))
             ranking.append(RankedModel(model_id, True, 900_000 - n))
-        blockhashes[block - 1] = keccak(b"block %d" % (block - 1))
-        seed = round_seed(seed, chain_hash, blockhashes[block - 1], 1)
-        events.append(RoundOpened(*at(), task_id, task_id, 1, seed))
+        blockhashes[block + 1] = keccak(b"block %d" % (block + 1))
+        seed = round_seed(seed, chain_hash, blockhashes[block + 1], 1)
+        events.append(RoundOpened(*at(), task_id, task_id, 1, block + 1))
+        events.append(SeedDrawn(*at(), task_id, 1, seed))
         accepted = []
         for member in committee:
             accepted.append(
-                AcceptedProposal(member, keccak(b"vrf" + member.encode()), keccak(b"ranking" + member.encode()))
+                AcceptedProposal(member, keccak(b"vrf" + member.encode()), keccak(b"commitment" + member.encode()))
             )
             proposal = accepted[-1]
             events.append(
@@ -96,11 +99,11 @@ def synthetic_history(rounds: int, models: int, members: int) -> tuple[EventLog,
                     member,
                     1,
                     proposal.vrf_output,
-                    proposal.ranking_hash,
-                    "bafy",
+                    proposal.commitment,
                     committee_hash(accepted),
                 )
             )
+            events.append(ProposalRevealed(*at(), task_id, member, 1, keccak(b"ranking" + member.encode()), "bafy"))
         genuine = tuple(committee)
         result = ConsensusResult(task_id, 1, task_id, True, tuple(ranking), genuine, (), ()).result_hash()
         chain_hash = round_hash(chain_hash, task_id, task_id, seed, committee_hash(accepted), result)
@@ -133,6 +136,7 @@ def synthetic_history(rounds: int, models: int, members: int) -> tuple[EventLog,
                 tuple(ranking),
                 genuine,
                 genuine,
+                (),
             )
         )
     credited = sum(owed.values())

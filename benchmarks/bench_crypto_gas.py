@@ -95,7 +95,10 @@ def gas_table() -> Table:
     rows.append(
         ("vrf_verify (one VRF check)", *measure(verifier.vrf_verify, public_key, 31_337, CONTRACT, 1, 0, SEED, proof))
     )
-    rows.append(("verify_possession", *measure(verifier.verify_possession, public_key, prove_possession(key))))
+    account = "0x" + "11" * 20
+    rows.append(
+        ("verify_possession", *measure(verifier.verify_possession, public_key, account, prove_possession(key, account)))
+    )
     rows.append(
         (
             "verify (160-byte message)",

@@ -1,13 +1,17 @@
-"""Gas of a round on chain: open_round, propose, vote and finalize.
+"""Gas of a round on chain: register_object, open_round, propose, reveal_proposal, vote
+and finalize.
 
-Run: .venv/bin/python benchmarks/bench_round_gas.py  (about five minutes: py-evm runs
-each BLS pairing in pure Python, and every registration and proposal has one)
+Run: .venv/bin/python benchmarks/bench_round_gas.py [--members 4,16,64] [--models 10,100,256]
+(about five minutes with the defaults: py-evm runs each BLS pairing in pure Python, and
+every registration and proposal has one)
 
 For each committee size (4, 16, 64 members) a fresh deployment registers exactly that
-many validators, all storing the task's training set, with `committee_size` equal to
-the number of validators so that every one of them sits. For each task size (10, 100
-and 256 models, the MAX_MODELS_BOUND) a task is published, every model committed and
-revealed, a round opened and every member proposes. One member votes on chain; the
+many validators (weights from bonds: no storage is certified before the first round),
+with `committee_size` equal to the number of validators so that every one of them sits.
+For each task size (10, 100 and 256 models, the MAX_MODELS_BOUND) a task is published,
+its training set and baseline registered as objects, every model committed and
+revealed, a round opened, every member commits and reveals, and `finalize` certifies
+the two objects. One member votes on chain; the
 quorum's other members' EIP-712 signatures are batched into `finalize`, with every
 model genuine and every member genuine (the heaviest settlement: a full ranking to
 check, a refund for the top quartile, three credits per valid validator).
@@ -20,23 +24,34 @@ a zero byte). Target: finalize under 15,000,000 gas for 256 models and 16 member
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 import boa
 from rich.console import Console
 from rich.table import Table
 
-from tests.fixtures.actors import TRAIN_CID, Protocol, Validator, object_bytes
+from tests.fixtures.actors import (
+    BASELINE_CID,
+    RANKING_CID,
+    TRAIN_CID,
+    Protocol,
+    Validator,
+    object_bytes,
+    proposal_commitment,
+    proposal_salt,
+)
 from tests.fixtures.boa_chain import deploy_on_boa
 from tests.fixtures.rounds import ModelFacts, consensus_order, result_hash, sign_vote
 from wekacoin_offchain.chain.params import WEI_PER_WKC
-from wekacoin_offchain.crypto import quorum
+from wekacoin_offchain.crypto import object_commitment, quorum
 
 COMMITTEES = (4, 16, 64)
 TASK_SIZES = (10, 100, 256)
 TRAINERS = 16
 TARGET = 15_000_000
 TRAIN_DATA = object_bytes(1, 4_096)
+BASELINE_DATA = object_bytes(2, 2_048)
 
 
 def calldata_gas(calldata: bytes) -> int:
@@ -56,17 +71,13 @@ def deployment(members: int) -> tuple[Protocol, list[tuple[Validator, bytes]], l
     holder = boa.env.generate_address()
     protocol = Protocol(
         deployment=deploy_on_boa(
-            holder, holder=holder, committee_size=members, max_models_per_task=256, propose_window=members + 2
+            holder, holder=holder, committee_size=members, max_models_per_task=256, propose_window=members + 4
         ),
         holder=holder,
     )
     supplier = protocol.new_account(amount=10_000 * WEI_PER_WKC)
     trainers = [protocol.new_account(amount=1_000 * WEI_PER_WKC) for _ in range(TRAINERS)]
-    protocol.publish(supplier, train_cid=TRAIN_CID, release_in=10**6)  # publishes the training set's CID
-    object_id = protocol.register_object(supplier, TRAIN_CID, TRAIN_DATA)
     committee = [protocol.new_member(1_000 + n) for n in range(members)]
-    for validator, _ in committee:
-        protocol.claim(validator, object_id, TRAIN_DATA)
     protocol.mine(1)
     return protocol, committee, [supplier, *trainers]
 
@@ -76,28 +87,42 @@ def run_round(
 ) -> dict[str, tuple[int, int]]:
     supplier, trainers = people[0], people[1:]
     sizes = [1_000 + (n * 7) % 50 for n in range(models)]
+    gas: dict[str, tuple[int, int]] = {}
+    objects: list[tuple[int, int, bytes]] = []
+
+    def register_objects(task_id: int) -> None:
+        for cid, data in ((TRAIN_CID, TRAIN_DATA), (BASELINE_CID, BASELINE_DATA)):
+            commitment = object_commitment(data)
+            gas["register_object"] = measure(
+                supplier, protocol.pol.register_object, task_id, cid, commitment.size, commitment.root
+            )
+            objects.append((protocol.pol.object_count(), commitment.size, commitment.root))
+
     task_id, model_ids = protocol.ready_task(
-        supplier, trainers, models, first_n=first_n, train_cid=TRAIN_CID, sizes=sizes
+        supplier, trainers, models, first_n=first_n, train_cid=TRAIN_CID, sizes=sizes, after_publish=register_objects
     )
-    gas = {"open_round": measure(supplier, protocol.pol.open_round)}
+    gas["open_round"] = measure(supplier, protocol.pol.open_round)
     round_id = protocol.committee.active_round()
+    protocol.draw_seed(round_id)
+    hashes = {}
     for position, (validator, _) in enumerate(committee):
         chunk, path = protocol.storage_answer(validator, round_id)
         proof = protocol.vrf_proof(validator, round_id)
-        ranking_hash = bytes([1 + position % 255]) * 32
-        cost = measure(
-            validator.address,
-            protocol.pol.propose,
-            round_id,
-            proof,
-            chunk,
-            path,
-            ranking_hash,
-            "bafkreirankingdocument",
-        )
+        hashes[validator.address] = ranking_hash = bytes([1 + position % 255]) * 32
+        salt = proposal_salt(validator.address, round_id, 1)
+        commitment = proposal_commitment(ranking_hash, RANKING_CID, validator.address, salt)
+        cost = measure(validator.address, protocol.pol.propose, round_id, proof, chunk, path, commitment)
         if position == 0:
             gas["propose"] = cost
-    protocol.mine(protocol.params.propose_window)
+    protocol.to_reveal_window(round_id)
+    for position, (validator, _) in enumerate(committee):
+        salt = proposal_salt(validator.address, round_id, 1)
+        cost = measure(
+            validator.address, protocol.pol.reveal_proposal, round_id, hashes[validator.address], RANKING_CID, salt
+        )
+        if position == 0:
+            gas["reveal_proposal"] = cost
+    protocol.to_vote_window(round_id)
 
     facts = {}
     for model_id in model_ids:
@@ -105,7 +130,7 @@ def run_round(
         facts[model_id] = ModelFacts(model_id, model.trainer, model.commitment, model.model_size, model.fee)
     ranking = consensus_order({m: 500_000 + (m * 37) % 1_000 for m in model_ids}, facts, metric=0)
     members = sorted((v.address for v, _ in committee), key=lambda a: int(a, 16))
-    result = result_hash(round_id, 1, task_id, True, ranking, members)
+    result = result_hash(round_id, 1, task_id, True, ranking, members, objects)
     needed = protocol.committee.round(round_id).quorum
     assert needed == quorum(len(committee) * 10_000, protocol.params.quorum_bps)
     keys = {v.address: key for v, key in committee}
@@ -113,7 +138,7 @@ def run_round(
     chain_id = boa.env.evm.patch.chain_id
     signatures = [sign_vote(keys[m], chain_id, protocol.pol.address, round_id, 1, result) for m in members[1:needed]]
     gas["finalize"] = measure(
-        supplier, protocol.pol.finalize, round_id, True, [e.as_tuple() for e in ranking], members, signatures
+        supplier, protocol.pol.finalize, round_id, True, [e.as_tuple() for e in ranking], members, signatures, objects
     )
     assert protocol.task(task_id).state == 4
     protocol.assert_money_invariant()
@@ -121,6 +146,12 @@ def run_round(
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", default=",".join(map(str, COMMITTEES)), help="committee sizes, comma-separated")
+    parser.add_argument("--models", default=",".join(map(str, TASK_SIZES)), help="task sizes, comma-separated")
+    args = parser.parse_args()
+    committees = [int(n) for n in args.members.split(",")]
+    task_sizes = [int(n) for n in args.models.split(",")]
     console = Console()
     finalize = Table(
         title="finalize gas (every model and member genuine; quorum - 1 signatures batched, 1 vote on chain)"
@@ -130,9 +161,9 @@ def main() -> None:
     others = Table(title="other round calls (largest task)")
     for column in ("members", "call", "execution", "as a transaction"):
         others.add_column(column, justify="right")
-    for members in COMMITTEES:
+    for members in committees:
         protocol, committee, people = deployment(members)
-        for position, models in enumerate(sorted(TASK_SIZES, reverse=True)):
+        for position, models in enumerate(sorted(task_sizes, reverse=True)):
             gas = run_round(protocol, committee, people, models, first_n=1_000 * position)
             needed = quorum(members * 10_000, protocol.params.quorum_bps)
             execution, transaction = gas["finalize"]
@@ -146,8 +177,8 @@ def main() -> None:
                 f"{transaction:,}",
                 f"{target} {verdict}".strip(),
             )
-            if models == max(TASK_SIZES):
-                for call in ("open_round", "propose", "vote"):
+            if models == max(task_sizes):
+                for call in ("register_object", "open_round", "propose", "reveal_proposal", "vote"):
                     execution, transaction = gas[call]
                     others.add_row(str(members), call, f"{execution:,}", f"{transaction:,}")
             console.print(f"done: {members} members, {models} models")

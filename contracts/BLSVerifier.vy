@@ -10,7 +10,11 @@
         possession (docs/protocol.md §7.6 to §7.8). Points use the EIP-2537 encoding: G1 is
         128 bytes, G2 256 bytes, each coordinate 16 zero bytes and 48 big-endian bytes.
         Stateless: every function is a view, so the ProofOfLearning contract calls a
-        single deployed instance and stays under the code-size limit.
+        single deployed instance and stays under the code-size limit. For the
+        same reason it also recovers the signers of EIP-712 committee votes
+        (`vote_signer`), which the Committee checks in `finalize` and in the
+        evidence of an equivocation, and checks storage answers against the
+        chunk tree (`verify_chunk`).
 @dev Hash to G1 is RFC 9380 suite `BLS12381G1_XMD:SHA-256_SSWU_RO_`:
      expand_message_xmd with SHA-256 to 128 bytes, each 64-byte half reduced modulo p
      by MODEXP, each mapped by MAP_FP_TO_G1 (which also clears the cofactor; clearing
@@ -21,12 +25,29 @@
 """
 
 
+from snekmate.utils import ecdsa
+from snekmate.utils import message_hash_utils
+
+from modules import chunk_merkle
+
+
+# @dev EIP-712 type hash of a committee vote (docs/protocol.md §9.4), and the
+# domain votes are signed in: ProofOfLearning's (its EIP712_NAME and
+# EIP712_VERSION, its address as the verifying contract; a test holds the two
+# domains equal).
+VOTE_TYPEHASH: constant(bytes32) = keccak256("Vote(uint256 round_id,uint256 attempt,bytes32 result_hash)")
+DOMAIN_TYPEHASH: constant(bytes32) = keccak256(
+    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+)
+VOTE_DOMAIN_NAME: constant(String[50]) = "WekaCoin Proof-of-Learning"
+VOTE_DOMAIN_VERSION: constant(String[20]) = "1"
+
 # @dev Domain separation tags of the proof-of-possession ciphersuite.
 SIGNATURE_DST: public(constant(Bytes[43])) = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_"
 POSSESSION_DST: public(constant(Bytes[43])) = b"BLS_POP_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_"
 
 # @dev Longest message `hash_to_g1` and `verify` take: the 517-byte RFC 9380 test
-# vector with room to spare; the contract's own messages are 160 (VRF) and 256 (PoP).
+# vector with room to spare; the contract's own messages are 160 (VRF) and 276 (PoP).
 MAX_MESSAGE_LENGTH: public(constant(uint256)) = 1_024
 MAX_DST_LENGTH: constant(uint256) = 255
 
@@ -89,17 +110,21 @@ def verify(
 
 @external
 @view
-def verify_possession(pubkey: Bytes[G2_LENGTH], proof: Bytes[G1_LENGTH]) -> bool:
+def verify_possession(pubkey: Bytes[G2_LENGTH], account: address, proof: Bytes[G1_LENGTH]) -> bool:
     """
-    @notice Check a proof of possession: a signature over the key's own 256-byte
-            encoding under `POSSESSION_DST`.
+    @notice Check a proof of possession: a signature under `POSSESSION_DST` over
+            the key's own 256-byte encoding followed by the 20 bytes of the
+            account that registers it (docs/protocol.md §7.7).
     @param pubkey The public key being registered, 256-byte EIP-2537 G2 encoding.
+    @param account The account registering the key.
     @param proof The proof of possession, 128-byte EIP-2537 G1 encoding.
-    @return True iff the proof is valid for this key.
+    @return True iff the proof is valid for this key and this account.
     @custom:security Registering a key only with a valid proof stops rogue-key
                      attacks: no one can register a key whose secret they lack.
+                     Signing the account stops anyone who sees the registration
+                     from registering the key first under their own address.
     """
-    return self._verify(pubkey, pubkey, proof, POSSESSION_DST)
+    return self._verify(pubkey, concat(pubkey, convert(account, bytes20)), proof, POSSESSION_DST)
 
 
 @external
@@ -132,6 +157,61 @@ def vrf_verify(
     message: Bytes[160] = abi_encode(chain_id, contract, round_id, attempt, seed)
     assert self._verify(pubkey, message, proof, SIGNATURE_DST), "bls: invalid VRF proof"
     return keccak256(proof)
+
+
+@external
+@view
+def vote_signer(verifying_contract: address, round_id: uint256, attempt: uint256, result_hash: bytes32, signature: Bytes[65]) -> address:
+    """
+    @notice The signer of an EIP-712 committee vote
+            `Vote(uint256 round_id,uint256 attempt,bytes32 result_hash)`.
+    @dev snekmate's `ecdsa._recover_sig`: 65-byte r || s || v, v 27 or 28, low s
+         (no malleable second form); reverts (`ecdsa: invalid signature`) when
+         no signer is recovered.
+    @param verifying_contract ProofOfLearning, whose EIP-712 domain (on this
+           chain) the vote is signed in.
+    @param round_id The round voted in.
+    @param attempt The attempt voted in.
+    @param result_hash The result voted for.
+    @param signature The 65-byte signature.
+    @return address The signer.
+    """
+    domain_separator: bytes32 = keccak256(
+        abi_encode(
+            DOMAIN_TYPEHASH,
+            keccak256(VOTE_DOMAIN_NAME),
+            keccak256(VOTE_DOMAIN_VERSION),
+            chain.id,
+            verifying_contract,
+        )
+    )
+    digest: bytes32 = message_hash_utils._to_typed_data_hash(
+        domain_separator, keccak256(abi_encode(VOTE_TYPEHASH, round_id, attempt, result_hash))
+    )
+    return ecdsa._recover_sig(digest, signature)
+
+
+@external
+@pure
+def verify_chunk(
+    root: bytes32,
+    size: uint256,
+    index: uint256,
+    chunk: Bytes[chunk_merkle.CHUNK_SIZE],
+    path: DynArray[bytes32, chunk_merkle.MAX_DEPTH],
+) -> bool:
+    """
+    @notice Whether `chunk` is chunk `index` of the object committed to by
+            (`root`, `size`): the Committee's storage-answer check
+            (`chunk_merkle._verify_chunk`, docs/sortition.md section 7).
+    @param root The object's registered (size-bound) root.
+    @param size The object's registered size in bytes.
+    @param index The challenged chunk.
+    @param chunk The chunk's bytes.
+    @param path The sibling hashes from the leaf's level up.
+    @return bool True iff the answer holds.
+    """
+    return chunk_merkle._verify_chunk(root, size, index, chunk, path)
 
 
 @internal

@@ -50,10 +50,10 @@ from modules import ranking
 initializes: parameters
 initializes: eip712_domain_separator
 initializes: ledger
-initializes: objects
+initializes: objects[ledger := ledger, parameters := parameters]
 initializes: tasks[parameters := parameters, ledger := ledger, objects := objects]
 initializes: models[parameters := parameters, ledger := ledger, tasks := tasks, objects := objects]
-initializes: settlement[parameters := parameters, ledger := ledger, tasks := tasks, models := models]
+initializes: settlement[parameters := parameters, ledger := ledger, tasks := tasks, models := models, objects := objects]
 
 exports: (
     parameters.__interface__,
@@ -73,10 +73,12 @@ exports: (
     models.commitment_used,
     models.is_trainer,
     models.task_fees,
-    objects.known_cid,
+    objects.publisher_of,
     objects.object_count,
     objects.stored_object,
-    objects.object_of_cid,
+    objects.object_of,
+    objects.task_object,
+    objects.task_object_count,
 )
 
 
@@ -98,7 +100,7 @@ interface CommitteeFinalize:
         entries: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
         genuine_members: DynArray[address, MAX_MEMBERS],
         signatures: DynArray[Bytes[65], MAX_MEMBERS],
-        domain_separator: bytes32,
+        storage: DynArray[ranking.ObjectRoot, ranking.MAX_TASK_OBJECTS],
     ) -> (uint256, uint256, bytes32, bytes32, bytes32, bytes32, DynArray[address, MAX_MEMBERS]): nonpayable
 
 
@@ -116,6 +118,7 @@ event RoundFinalized:
     ranking: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND]
     genuine_members: DynArray[address, MAX_MEMBERS]
     valid_validators: DynArray[address, MAX_MEMBERS]
+    storage: DynArray[ranking.ObjectRoot, ranking.MAX_TASK_OBJECTS]
 
 
 @deploy
@@ -138,6 +141,7 @@ def __init__(
     @param committee_blueprint An EIP-5202 blueprint of `Committee.vy`; this
            contract deploys the Committee, so it is the Committee's only writer.
     """
+    parameters._check(params)
     parameters.__init__(params)
     eip712_domain_separator.__init__(EIP712_NAME, EIP712_VERSION)
     token_: address = create_from_blueprint(token_blueprint, genesis_holder, genesis_supply)
@@ -232,11 +236,15 @@ def register_validator(vrf_pubkey: Bytes[256], proof_of_possession: Bytes[128], 
             `bond` WKC (at least `min_bond`; approve or `permit` first).
     @param vrf_pubkey The BLS public key, 256-byte EIP-2537 G2 encoding; each key
            is registered once, ever.
-    @param proof_of_possession A BLS signature over `vrf_pubkey` under the
-           proof-of-possession tag (docs/protocol.md §7.7).
+    @param proof_of_possession A BLS signature over `vrf_pubkey` followed by the
+           caller's 20-byte address, under the proof-of-possession tag
+           (docs/protocol.md §7.7).
     @param bond The bond, in wei.
     @custom:security The proof of possession stops rogue keys: no one registers a
-                     key without its secret.
+                     key without its secret; and it names the caller, so a
+                     proof seen in the mempool is no use to anyone else. When
+                     `max_validators` are active the one with the smallest bond
+                     is evicted if `bond` is larger.
     """
     assert bond >= parameters.min_bond, "validators: bond below minimum"
     extcall committee.register(msg.sender, vrf_pubkey, proof_of_possession, bond)
@@ -279,28 +287,38 @@ def withdraw_bond():
 
 
 @external
-def register_object(cid: String[128], size: uint256, merkle_root: bytes32) -> uint256:
+def register_object(task_id: uint256, cid: String[128], size: uint256, merkle_root: bytes32) -> uint256:
     """
-    @notice Registers a stored object: a CID the caller published as a task's
-            training set, baseline or released test set, or as a revealed model.
+    @notice Registers a stored object of a task and escrows `object_deposit`
+            from the caller: a CID the caller published in the task (its
+            training set, baseline or released test set for the supplier, a
+            revealed model for its trainer), until the task's reveal window
+            closes. The task's committee certifies it (deposit back) or rejects
+            it (deposit burned) when it settles the task.
+    @param task_id The task.
     @param cid The object's CID.
     @param size Its size in bytes.
     @param merkle_root The size-bound root of its 1,024-byte chunk tree
            (`wekacoin_offchain.crypto.merkle.merkle_root`).
     @return uint256 The new object id (also in `ObjectRegistered`).
+    @custom:security Weight comes only from certified objects, so a made-up size
+                     or root earns nothing and costs the deposit.
     """
-    return objects._register(msg.sender, cid, size, merkle_root)
+    tasks._assert_takes_objects(task_id)
+    return objects._register(msg.sender, task_id, cid, size, merkle_root)
 
 
 @external
 def claim_storage(object_id: uint256):
     """
-    @notice Claims that the caller (an active validator) stores an object; its
-            size counts towards the caller's weight from the next round on.
+    @notice Claims that the caller (an active validator) stores a certified
+            object; its size counts towards the caller's weight from the next
+            round on, for `unproven_claim_rounds` rounds until a storage answer
+            proves it.
     @param object_id The object.
     """
-    stored: objects.StoredObject = objects._existing(object_id)
-    extcall committee.claim_storage(msg.sender, object_id, stored.size, stored.merkle_root)
+    stored: objects.StoredObject = objects._certified(object_id)
+    extcall committee.claim_storage(msg.sender, object_id, stored.cid_hash, stored.size, stored.merkle_root)
 
 
 @external
@@ -322,24 +340,59 @@ def propose(
     vrf_proof: Bytes[128],
     chunk: Bytes[chunk_merkle.CHUNK_SIZE],
     path: DynArray[bytes32, chunk_merkle.MAX_DEPTH],
-    ranking_hash: bytes32,
-    ranking_cid: String[128],
+    commitment: bytes32,
 ) -> bool:
     """
-    @notice Proposes the caller's candidate ranking in the propose window, after
-            checking its membership (the Committee's `is_member`). One proposal
-            per member per attempt.
+    @notice Answers the caller's storage challenge and commits to its proposal
+            in the propose window, once its seed is drawn (the Committee's
+            `seed`), after checking its membership (the Committee's
+            `is_member`). One storage answer and one proposal per validator per
+            attempt; the proposal is revealed with `reveal_proposal`.
     @param round_id The active round.
     @param vrf_proof The caller's VRF proof for the attempt.
     @param chunk The challenged chunk (the Committee's `challenge`).
     @param path Its Merkle path, leaf level first.
-    @param ranking_hash keccak256 of the candidate ranking document (docs/protocol.md §9.2).
-    @param ranking_cid The document's CID in the content store.
+    @param commitment keccak256(abi_encode(ranking_hash, ranking_cid, caller,
+           salt)) (docs/protocol.md §9.2).
     @return bool True if the proposal was recorded; False if the storage answer
-            failed, in which case the challenged claim is dropped (`ClaimDropped`)
-            and the call does not revert, so that the drop stands.
+            failed: the answer is recorded, the challenged claim dropped
+            (`ClaimDropped`) and `storage_slash_bps` of the bond burned, and the
+            call does not revert, so that all of it stands.
     """
-    return extcall committee.propose(msg.sender, round_id, vrf_proof, chunk, path, ranking_hash, ranking_cid)
+    recorded: bool = False
+    slashed: uint256 = 0
+    recorded, slashed = extcall committee.propose(msg.sender, round_id, vrf_proof, chunk, path, commitment)
+    if slashed != 0:
+        ledger._slash(slashed, empty(address), 0)
+    return recorded
+
+
+@external
+def reveal_proposal(round_id: uint256, ranking_hash: bytes32, ranking_cid: String[128], salt: bytes32):
+    """
+    @notice Reveals the caller's proposal in the proposal reveal window, the
+            `proposal_reveal_window` blocks after the propose window; only
+            revealed members vote, sign and count as genuine.
+    @param round_id The active round.
+    @param ranking_hash keccak256 of the candidate ranking document.
+    @param ranking_cid The document's CID in the content store.
+    @param salt The salt of the commitment.
+    """
+    extcall committee.reveal_proposal(msg.sender, round_id, ranking_hash, ranking_cid, salt)
+
+
+@external
+def settle_slash(reporter: address, amount: uint256):
+    """
+    @notice Moves a bond the Committee slashed for equivocation out of the
+            bonded total: `reporter_share_bps` of it credited to `reporter`, the
+            rest burned. Only the Committee calls it, from its
+            `report_equivocation`.
+    @param reporter Who showed the equivocation.
+    @param amount The bond slashed, in wei.
+    """
+    assert msg.sender == committee.address, "pol: caller is not the Committee"
+    ledger._slash(amount, reporter, amount * parameters.reporter_share_bps // parameters.BPS)
 
 
 @external
@@ -386,13 +439,14 @@ def finalize(
     ranking_: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
     genuine_members: DynArray[address, MAX_MEMBERS],
     signatures: DynArray[Bytes[65], MAX_MEMBERS],
+    storage: DynArray[ranking.ObjectRoot, ranking.MAX_TASK_OBJECTS],
 ):
     """
     @notice Finalizes the active round with its consensus result and settles its
             task (docs/protocol.md §9.5 and §10). Anyone may call it in the
             vote window.
     @dev Checks, in the Committee: result_hash = keccak256(abi_encode(round_id,
-         attempt, task_id, task_valid, ranking_, genuine_members)); at least
+         attempt, task_id, task_valid, ranking_, genuine_members, storage)); at least
          `quorum` distinct members of the current attempt voted for it on chain or
          signed it (EIP-712 `Vote(round_id, attempt, result_hash)` for this
          contract); `genuine_members` are members, ascending. Here: the ranking
@@ -404,6 +458,10 @@ def finalize(
     @param genuine_members The members whose proposals are genuine, ascending.
     @param signatures 65-byte r || s || v vote signatures of members that did not
            vote on chain, ordered by ascending signer address.
+    @param storage For each object registered for the task, in registration
+           order: its id and the size and chunk-tree root the committee
+           recomputed from the content (zero when it found none). Matching
+           objects are certified, the others rejected (docs/protocol.md §7.2).
     """
     task_id: uint256 = 0
     attempt: uint256 = 0
@@ -414,8 +472,8 @@ def finalize(
     valid_validators: DynArray[address, MAX_MEMBERS] = []
     task_id, attempt, seed, committee_hash, result_hash, round_hash_, valid_validators = extcall CommitteeFinalize(
         committee.address
-    ).finalize(round_id, task_valid, ranking_, genuine_members, signatures, eip712_domain_separator._domain_separator_v4())
-    settlement._settle(task_id, task_valid, ranking_, valid_validators)
+    ).finalize(round_id, task_valid, ranking_, genuine_members, signatures, storage)
+    settlement._settle(task_id, task_valid, ranking_, valid_validators, storage)
     log RoundFinalized(
         round_id=round_id,
         task_id=task_id,
@@ -428,4 +486,5 @@ def finalize(
         ranking=ranking_,
         genuine_members=genuine_members,
         valid_validators=valid_validators,
+        storage=storage,
     )

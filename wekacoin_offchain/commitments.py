@@ -37,6 +37,19 @@ def model_commitment(model_cid: str, trainer: str, salt: bytes) -> bytes:
     )
 
 
+def proposal_commitment(ranking_hash: bytes, ranking_cid: str, member: str, salt: bytes) -> bytes:
+    """The commitment a committee member proposes before revealing its ranking
+    (docs/protocol.md §9.2): it names the member, so nobody else can reveal a copy."""
+    if len(ranking_hash) != 32:
+        raise UserError(f"a ranking hash is 32 bytes, got {len(ranking_hash)}")
+    return keccak(
+        encode(
+            ["bytes32", "string", "address", "bytes32"],
+            [ranking_hash, _non_empty(ranking_cid, "ranking"), to_checksum_address(member), _salt32(salt)],
+        )
+    )
+
+
 # pytest would otherwise collect `test_commitment` from modules that import it.
 test_commitment.__test__ = False  # type: ignore[attr-defined]
 

@@ -26,6 +26,8 @@ CREDIT_FORFEITED_FEES: constant(uint8) = 5
 CREDIT_ISSUANCE: constant(uint8) = 6
 CREDIT_HOSTING_FEE_RETURNED: constant(uint8) = 7
 CREDIT_BOND_RETURNED: constant(uint8) = 8
+CREDIT_SLASH_REWARD: constant(uint8) = 9
+CREDIT_DEPOSIT_RETURNED: constant(uint8) = 10
 
 # @dev Where `_pull` puts the money it takes.
 INTO_ESCROW: constant(bool) = False
@@ -47,7 +49,8 @@ event Withdrawn:
     amount: uint256
 
 
-# @dev Emitted when `amount` of escrowed WKC is destroyed for `task_id`.
+# @dev Emitted when `amount` of escrowed WKC is destroyed for `task_id`, or
+# `amount` of bonded WKC by a slash (`task_id` 0).
 event Burned:
     task_id: indexed(uint256)
     amount: uint256
@@ -94,18 +97,14 @@ def _pull(payer: address, amount: uint256, into_bond: bool):
     """
     @dev Pulls `amount` WKC from `payer` (who approved this contract, or used
          `permit`) into escrow or into the bonded total. One helper for both, so
-         that the checks and the transfer cannot drift apart; the revert reasons
-         name the purpose.
+         that the checks and the transfer cannot drift apart.
     @param payer The account paying.
     @param amount The amount, in wei.
     @param into_bond `INTO_BOND` for a validator's stake, `INTO_ESCROW` for a
            task's or model's escrow.
     """
-    purpose: String[6] = "escrow"
-    if into_bond:
-        purpose = "bond"
-    assert staticcall token.balanceOf(payer) >= amount, concat("ledger: balance too low for ", purpose)
-    assert staticcall token.allowance(payer, self) >= amount, concat("ledger: ", purpose, " not approved")
+    assert staticcall token.balanceOf(payer) >= amount, "ledger: balance too low"
+    assert staticcall token.allowance(payer, self) >= amount, "ledger: transfer not approved"
     if into_bond:
         self.bonded += amount
     else:
@@ -124,6 +123,26 @@ def _return_bond(account: address, amount: uint256):
     self.owed[account] += amount
     self.credited += amount
     log Credited(account=account, amount=amount, task_id=0, reason=CREDIT_BOND_RETURNED)
+
+
+@internal
+def _slash(amount: uint256, reporter: address, reporter_share: uint256):
+    """
+    @dev Takes a slashed `amount` out of the bonded total: `reporter_share` is
+         credited to `reporter` (reason 9), the rest burned.
+    @param amount The amount slashed, in wei.
+    @param reporter Who showed the offence (unused when the share is zero).
+    @param reporter_share The reporter's part of `amount`, in wei.
+    """
+    self.bonded -= amount
+    if reporter_share > 0:
+        self.owed[reporter] += reporter_share
+        self.credited += reporter_share
+        log Credited(account=reporter, amount=reporter_share, task_id=0, reason=CREDIT_SLASH_REWARD)
+    burned: uint256 = amount - reporter_share
+    if burned > 0:
+        extcall token.burn(burned)
+        log Burned(task_id=0, amount=burned)
 
 
 @internal

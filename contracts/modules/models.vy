@@ -138,7 +138,7 @@ def _reveal(model_id: uint256, caller: address, model_cid: String[128], salt: by
     self.model[model_id].model_size = model_size
     self.model[model_id].revealed_at = block.number
     tasks._note_reveal(model.task_id)
-    objects._note(model_cid, caller)
+    objects._note(model.task_id, model_cid, caller)
     log ModelRevealed(model_id=model_id, task_id=model.task_id, model_cid=model_cid, salt=salt, model_size=model_size)
 
 

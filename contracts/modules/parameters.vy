@@ -4,7 +4,11 @@
 @custom:contract-name parameters
 @license MIT
 @notice The parameters of docs/protocol.md §2.1, fixed at deployment and readable
-        through one public getter each. The compile-time bounds below cap every loop
+        through one public getter each: here those ProofOfLearning uses, in
+        `committee_parameters` those of the Committee (windows of a round,
+        sortition, validators), read on the Committee. Both contracts get the
+        whole struct; splitting where they are kept keeps each contract's code
+        and immutables under the EIP-170 limit (docs/contracts.md). The compile-time bounds below cap every loop
         that runs over protocol data, so a parameter can tighten a bound but never
         lift it.
 """
@@ -43,6 +47,12 @@ struct Parameters:
     score_tolerance: uint256
     exit_delay: uint256
     bytes_per_wkc: uint256
+    proposal_reveal_window: uint256
+    max_validators: uint256
+    unproven_claim_rounds: uint256
+    storage_slash_bps: uint256
+    reporter_share_bps: uint256
+    object_deposit: uint256
 
 
 # @dev Blocks between publication and the test release, at least.
@@ -51,14 +61,6 @@ min_training_period: public(immutable(uint256))
 release_window: public(immutable(uint256))
 # @dev Blocks after the test release in which trainers may reveal their models.
 reveal_window: public(immutable(uint256))
-# @dev Blocks after a round opens in which committee members may propose.
-propose_window: public(immutable(uint256))
-# @dev Blocks after the propose window in which the round may be finalized.
-vote_window: public(immutable(uint256))
-# @dev Expected committee size, tau.
-committee_size: public(immutable(uint256))
-# @dev Quorum, in basis points of the expected committee size.
-quorum_bps: public(immutable(uint256))
 # @dev WKC a trainer escrows with each model commitment.
 participation_fee: public(immutable(uint256))
 # @dev Least WKC a supplier pays the committee for hosting a task.
@@ -73,20 +75,44 @@ min_bond: public(immutable(uint256))
 max_models_per_task: public(immutable(uint256))
 # @dev Most tasks open (published, not yet settled or expired) at once.
 max_open_tasks: public(immutable(uint256))
-# @dev Most attempts at a round before its task is cancelled.
-max_attempts: public(immutable(uint256))
 # @dev Largest difference, in score units (1e-6), at which two scores agree.
 score_tolerance: public(immutable(uint256))
-# @dev Blocks between a validator's exit request and the release of its bond.
-exit_delay: public(immutable(uint256))
-# @dev Bytes of proven storage one bonded WKC (10**18 wei) backs: the weight cap.
-bytes_per_wkc: public(immutable(uint256))
+# @dev Share of a slashed bond, in basis points, credited to the equivocation's reporter.
+reporter_share_bps: public(immutable(uint256))
+# @dev WKC a registrant stakes on each object it registers: back when the object
+# is certified or its task ends without a round, burned when it is rejected.
+object_deposit: public(immutable(uint256))
 
 
 @deploy
 def __init__(p: Parameters):
     """
-    @dev Checks the parameters against their bounds and fixes them.
+    @dev Fixes the parameters. ProofOfLearning runs `_check` first; the
+         Committee receives them from ProofOfLearning, checked, and skips it
+         (its blueprint must stay under the code-size limit).
+    @param p The parameters.
+    """
+    min_training_period = p.min_training_period
+    release_window = p.release_window
+    reveal_window = p.reveal_window
+    participation_fee = p.participation_fee
+    min_hosting_fee = p.min_hosting_fee
+    round_issuance = p.round_issuance
+    refund_bps = p.refund_bps
+    min_bond = p.min_bond
+    max_models_per_task = p.max_models_per_task
+    max_open_tasks = p.max_open_tasks
+    score_tolerance = p.score_tolerance
+    reporter_share_bps = p.reporter_share_bps
+    object_deposit = p.object_deposit
+
+
+@internal
+@pure
+def _check(p: Parameters):
+    """
+    @dev Checks the parameters against their bounds; ProofOfLearning's
+         constructor runs it before `__init__`.
     @param p The parameters.
     """
     assert p.min_training_period > 0, "parameters: min_training_period is zero"
@@ -102,22 +128,11 @@ def __init__(p: Parameters):
     assert p.max_attempts > 0 and p.max_attempts <= MAX_ATTEMPTS_BOUND, "parameters: max_attempts out of range"
     assert p.min_bond > 0, "parameters: min_bond is zero"
     assert p.bytes_per_wkc > 0, "parameters: bytes_per_wkc is zero"
-
-    min_training_period = p.min_training_period
-    release_window = p.release_window
-    reveal_window = p.reveal_window
-    propose_window = p.propose_window
-    vote_window = p.vote_window
-    committee_size = p.committee_size
-    quorum_bps = p.quorum_bps
-    participation_fee = p.participation_fee
-    min_hosting_fee = p.min_hosting_fee
-    round_issuance = p.round_issuance
-    refund_bps = p.refund_bps
-    min_bond = p.min_bond
-    max_models_per_task = p.max_models_per_task
-    max_open_tasks = p.max_open_tasks
-    max_attempts = p.max_attempts
-    score_tolerance = p.score_tolerance
-    exit_delay = p.exit_delay
-    bytes_per_wkc = p.bytes_per_wkc
+    # The seed is the hash of the block after the opening one, readable from the
+    # block after that, and for 256 blocks (docs/protocol.md §13.1).
+    assert p.propose_window >= 3 and p.propose_window <= 256, "parameters: propose_window out of range"
+    assert p.proposal_reveal_window > 0, "parameters: proposal_reveal_window is zero"
+    assert p.max_validators > 0 and p.max_validators <= MAX_VALIDATORS_BOUND, "parameters: max_validators out of range"
+    assert p.unproven_claim_rounds > 0, "parameters: unproven_claim_rounds is zero"
+    assert p.storage_slash_bps <= BPS, "parameters: storage_slash_bps out of range"
+    assert p.reporter_share_bps <= BPS, "parameters: reporter_share_bps out of range"

@@ -1,6 +1,6 @@
 # pragma version ~=0.4.3
 """
-@title Consensus ranking entries and their order
+@title Consensus ranking entries and their order; the result's storage entries
 @custom:contract-name ranking
 @license MIT
 @notice The consensus ranking of docs/protocol.md §9.3: every revealed model once, first the
@@ -10,6 +10,8 @@
         model id; then the models that are not genuine, by ascending id, with score 0.
         Shared by the Committee (which hashes it into the result) and
         ProofOfLearning (which checks it against the models and settles it).
+        A result also carries the storage its committee recomputed for each of
+        the task's registered objects (`ObjectRoot`, docs/protocol.md §7.2).
 """
 
 
@@ -22,6 +24,19 @@ struct RankedModel:
     model_id: uint256
     genuine: bool
     score: int256
+
+
+# @dev Most objects a task registers: its training set, baseline and test set,
+# and one per model.
+MAX_TASK_OBJECTS: constant(uint256) = 259
+
+
+# @dev What a committee found for one registered object: its id, and the size
+# and chunk-tree root of the content it fetched (zero when it found none).
+struct ObjectRoot:
+    object_id: uint256
+    size: uint256
+    merkle_root: bytes32
 
 
 struct SortKey:

@@ -21,11 +21,13 @@ from . import ledger
 from . import tasks
 from . import models
 from . import ranking
+from . import objects
 
 uses: parameters
 uses: ledger
 uses: tasks
 uses: models
+uses: objects
 
 
 # @dev Emitted when a finalized round settles its task: who got the reward,
@@ -57,6 +59,7 @@ def _settle(
     task_valid: bool,
     entries: DynArray[ranking.RankedModel, parameters.MAX_MODELS_BOUND],
     valid_validators: DynArray[address, parameters.MAX_VALIDATORS_BOUND],
+    storage: DynArray[ranking.ObjectRoot, ranking.MAX_TASK_OBJECTS],
 ):
     """
     @dev Checks the consensus ranking against the task's models, then pays out
@@ -65,6 +68,8 @@ def _settle(
     @param task_valid The consensus on the task's validity.
     @param entries The consensus ranking.
     @param valid_validators The genuine members that voted for the result.
+    @param storage What the committee found for each of the task's objects:
+           certifies or rejects them (docs/protocol.md §7.2).
     """
     task_: tasks.Task = tasks.task[task_id]
     self._check_ranking(task_id, task_.metric, task_.revealed_count, task_valid, entries)
@@ -105,6 +110,7 @@ def _settle(
         self._split(valid_validators, task_.hosting_fee, task_id, ledger.CREDIT_HOSTING_FEE)
         self._split(valid_validators, forfeited, task_id, ledger.CREDIT_FORFEITED_FEES)
         self._split(valid_validators, parameters.round_issuance, task_id, ledger.CREDIT_ISSUANCE)
+    objects._judge(task_id, storage)
     tasks._close(task_id, tasks.TASK_SETTLED)
     log TaskSettled(
         task_id=task_id,
@@ -192,6 +198,7 @@ def _expire(task_id: uint256):
 
     tasks._close(task_id, tasks.TASK_EXPIRED)
     self._refund_every_fee(task_id, task_.model_count)
+    objects._lapse(task_id)
     burned: uint256 = task_.reward + task_.hosting_fee
     ledger._burn(burned, task_id)
     log TaskExpired(task_id=task_id, burned=burned, refunded_models=task_.model_count)
@@ -217,6 +224,7 @@ def _cancel(task_id: uint256):
     task_: tasks.Task = tasks.task[task_id]
     tasks._close(task_id, tasks.TASK_CANCELLED)
     self._refund_every_fee(task_id, task_.model_count)
+    objects._lapse(task_id)
     ledger._credit(task_.supplier, task_.reward, task_id, ledger.CREDIT_REWARD_RETURNED)
     ledger._credit(task_.supplier, task_.hosting_fee, task_id, ledger.CREDIT_HOSTING_FEE_RETURNED)
     log TaskCancelled(

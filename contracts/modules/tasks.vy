@@ -148,8 +148,8 @@ def _publish(
         revealed_count=0,
     )
     self.open_tasks.append(task_id)
-    objects._note(train_cid, supplier)
-    objects._note(baseline_cid, supplier)
+    objects._note(task_id, train_cid, supplier)
+    objects._note(task_id, baseline_cid, supplier)
     log TaskPublished(
         task_id=task_id,
         supplier=supplier,
@@ -188,8 +188,23 @@ def _release(task_id: uint256, caller: address, test_cid: String[128], salt: byt
     self.task[task_id].state = TASK_RELEASED
     self.task[task_id].test_cid = test_cid
     self.task[task_id].released_at = block.number
-    objects._note(test_cid, caller)
+    objects._note(task_id, test_cid, caller)
     log TestReleased(task_id=task_id, test_cid=test_cid, salt=salt)
+
+
+@internal
+@view
+def _assert_takes_objects(task_id: uint256):
+    """
+    @dev A task takes object registrations until its reveal window closes, that
+         is until a round can open on it: the objects its committee judges are
+         fixed before the committee is drawn (docs/protocol.md §7.2).
+    @param task_id The task.
+    """
+    task_: Task = self._existing(task_id)
+    assert task_.state == TASK_OPEN or (
+        task_.state == TASK_RELEASED and block.number < task_.released_at + parameters.reveal_window
+    ), "objects: the task takes no more objects"
 
 
 @internal

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import boa
 import pytest
 
+from tests.fixtures.actors import Protocol
+from tests.fixtures.boa_chain import deploy_on_boa
 from wekacoin_offchain.agents.evaluation import EvaluationLimits, RevealedModel, TaskFacts
 from wekacoin_offchain.ml import Dataset, Evaluator, Metric, baseline_model, dataset_to_csv, fit_model
 from wekacoin_offchain.storage import LocalBlockStore
@@ -53,3 +56,22 @@ def publish_task(
         baseline_score=baseline.train_score,
         models=tuple(models),
     )
+
+
+# --- the committee attacks (test_committee_*.py): a deployment on titanoboa ---------
+
+
+@pytest.fixture(scope="module")
+def protocol() -> Iterator[Protocol]:
+    """A fresh deployment per module, default parameters (weights from bonds until
+    storage is certified)."""
+    with boa.env.anchor():
+        holder = boa.env.generate_address()
+        yield Protocol(deployment=deploy_on_boa(holder, holder=holder), holder=holder)
+
+
+@pytest.fixture
+def rollback() -> Iterator[None]:
+    """Every committee attack starts from its module's deployment: state changes are undone."""
+    with boa.env.anchor():
+        yield

@@ -2,9 +2,10 @@
 
 boa keeps no chain of receipts to query afterwards, so the recorder sits on
 `boa.env.execute_code` while a scenario runs and keeps the logs of every transaction
-that succeeded, in order, with the block it ran in. It also reads, right after a round
-opens or restarts, the blockhash the contract hashed into the seed: boa patches block
-numbers, so `blockhash(n)` is only meaningful at the height the contract asked it.
+that succeeded, in order, with the block it ran in. It also reads, right when an
+attempt's seed is drawn (SeedDrawn) or a round is cancelled, the hash of the attempt's
+seed block as the contract read it: boa patches block numbers, so `blockhash(n)` is only
+meaningful at the height the contract asked it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from typing import Any
 import boa
 from boa.contracts.base_evm_contract import RawLogEntry
 
-from wekacoin_offchain.audit.events import ChainEvent, EventLog, RoundOpened, RoundRestarted, decode_event
+from wekacoin_offchain.audit.events import (
+    ChainEvent,
+    EventLog,
+    RoundCancelled,
+    RoundOpened,
+    RoundRestarted,
+    SeedDrawn,
+    decode_event,
+)
 
 _BLOCKHASH_READER = """
 # pragma version ~=0.4.3
@@ -43,6 +52,7 @@ def recording(*contracts: Any) -> Iterator[BoaRecording]:
     by_address = {contract.address.canonical_address: contract for contract in contracts}
     reader = boa.loads(_BLOCKHASH_READER)
     record = BoaRecording()
+    seed_block_of: dict[int, int] = {}
     env = boa.env
     execute = env.execute_code
 
@@ -62,7 +72,11 @@ def recording(*contracts: Any) -> Iterator[BoaRecording]:
                 continue
             record.events.append(event)
             if isinstance(event, RoundOpened | RoundRestarted):
-                record.blockhashes[block - 1] = bytes(reader.parent_hash(block - 1))
+                seed_block_of[event.round_id] = event.seed_block
+            elif isinstance(event, SeedDrawn | RoundCancelled):
+                seed_block = seed_block_of[event.round_id]
+                if block <= seed_block + 256:  # the contract read the hash (§13.1)
+                    record.blockhashes[seed_block] = bytes(reader.parent_hash(seed_block))
         return computation
 
     env.execute_code = execute_and_record  # type: ignore[method-assign]

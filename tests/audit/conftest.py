@@ -22,6 +22,7 @@ from tests.fixtures.boa_chain import deploy_on_boa
 from tests.fixtures.rounds import ModelFacts, consensus_order, result_hash, sign_vote
 from wekacoin_offchain.audit.events import Credited, EventLog, Withdrawn
 from wekacoin_offchain.audit.replay import AuditParameters, ChainState
+from wekacoin_offchain.crypto import object_commitment
 
 TRAIN_DATA = object_bytes(11, 2_500)
 
@@ -56,23 +57,26 @@ def chain_state(protocol: Protocol, log: EventLog, blockhashes: dict[int, bytes]
 def settle_in_second_attempt(
     protocol: Protocol, members: list[tuple[Validator, bytes]], supplier: str, trainers: list[str]
 ) -> int:
+    object_ids: list[int] = []
     task_id, model_ids = protocol.ready_task(
-        supplier, trainers, models=4, sizes=[1_000, 2_000, 1_000, 1_000], unrevealed=frozenset({3})
+        supplier,
+        trainers,
+        models=4,
+        sizes=[1_000, 2_000, 1_000, 1_000],
+        unrevealed=frozenset({3}),
+        # The training set, registered as a stored object the round certifies (§7.2).
+        after_publish=lambda task: object_ids.append(protocol.register_object(supplier, task, TRAIN_CID, TRAIN_DATA)),
     )
-    object_id = protocol.register_object(supplier, TRAIN_CID, TRAIN_DATA)  # a CID the supplier published
-    for validator, _ in members:
-        protocol.claim(validator, object_id, TRAIN_DATA)
     with boa.env.prank(members[0][0].address):
         protocol.pol.top_up_bond(5 * 10**18)
     protocol.mine(1)
     round_id = int(protocol.pol.open_round())
-    for validator, _ in members:
-        assert protocol.propose(validator, round_id, ranking_hash=keccak(b"attempt 1" + validator.address.encode()))
-    protocol.mine(protocol.params.propose_window + protocol.params.vote_window)
+    protocol.sit([(v, keccak(b"attempt 1" + v.address.encode())) for v, _ in members], round_id)
+    protocol.mine(protocol.params.vote_window)
     protocol.pol.restart_round(round_id)
-    for validator, _ in members:
-        assert protocol.propose(validator, round_id, ranking_hash=keccak(b"attempt 2" + validator.address.encode()))
-    protocol.mine(protocol.params.propose_window)
+    protocol.sit([(v, keccak(b"attempt 2" + v.address.encode())) for v, _ in members], round_id)
+    commitment = object_commitment(TRAIN_DATA)
+    storage = [(object_ids[0], commitment.size, commitment.root)]
 
     facts = {}
     for model_id in model_ids[:3]:
@@ -81,14 +85,14 @@ def settle_in_second_attempt(
     ranking = consensus_order({model_ids[0]: 700_000, model_ids[1]: 900_000, model_ids[2]: None}, facts, metric=0)
     addresses = sorted((validator.address for validator, _ in members), key=lambda a: int(a, 16))
     genuine = addresses[:3]
-    result = result_hash(round_id, 2, task_id, True, ranking, genuine)
+    result = result_hash(round_id, 2, task_id, True, ranking, genuine, storage)
     key_of = {validator.address: key for validator, key in members}
     with boa.env.prank(addresses[0]):
         protocol.pol.vote(round_id, result)
     signers = addresses[1:]  # the last one signs but is not genuine: not a valid validator
     chain_id = boa.env.evm.patch.chain_id
     signatures = [sign_vote(key_of[a], chain_id, protocol.pol.address, round_id, 2, result) for a in signers]
-    protocol.pol.finalize(round_id, True, [entry.as_tuple() for entry in ranking], genuine, signatures)
+    protocol.pol.finalize(round_id, True, [entry.as_tuple() for entry in ranking], genuine, signatures, storage)
     return task_id
 
 
@@ -96,7 +100,7 @@ def cancel_after_max_attempts(protocol: Protocol, supplier: str, trainers: list[
     task_id, _ = protocol.ready_task(supplier, trainers, models=2, first_n=10)
     round_id = int(protocol.pol.open_round())
     for _ in range(protocol.params.max_attempts):
-        protocol.mine(protocol.params.propose_window + protocol.params.vote_window)
+        protocol.mine(protocol.attempt_blocks)
         protocol.pol.restart_round(round_id)
     assert protocol.task(task_id).state == 5  # CANCELLED
     return task_id

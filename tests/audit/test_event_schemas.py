@@ -28,6 +28,7 @@ COMPATIBLE = {
     "bool": re.compile(r"bool"),
     "tuple[str, ...]": re.compile(r"address\[\]"),
     "tuple[RankedModel, ...]": re.compile(r"tuple\[\]"),  # (model_id, genuine, score) structs
+    "tuple[ObjectRoot, ...]": re.compile(r"tuple\[\]"),  # (object_id, size, merkle_root) structs
 }
 POSITION = {field.name for field in fields(ChainEvent)}  # block and log index: not in the log's data
 

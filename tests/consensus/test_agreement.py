@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from random import Random
 
@@ -14,6 +15,7 @@ from wekacoin_offchain.consensus import (
     ConsensusResult,
     DiscardReason,
     ModelFacts,
+    ObjectRoot,
     Proposal,
     RankedModel,
     compute_consensus,
@@ -170,13 +172,25 @@ def test_result_hash_is_the_spec_encoding() -> None:
     models = [model(1), model(2)]
     proposals = [proposal(address(n), ranking([(1, VALID, -5), (2, INVALID, 0)])) for n in (2, 1)]
     result = consensus(models, proposals)
-    expected = keccak(
-        encode(
-            ["uint256", "uint256", "uint256", "bool", "(uint256,bool,int256)[]", "address[]"],
-            [ROUND, ATTEMPT, TASK, True, [(1, True, -5), (2, False, 0)], [address(1), address(2)]],
-        )
-    )
+    types = [
+        "uint256",
+        "uint256",
+        "uint256",
+        "bool",
+        "(uint256,bool,int256)[]",
+        "address[]",
+        "(uint256,uint256,bytes32)[]",
+    ]
+    ranking_ = [(1, True, -5), (2, False, 0)]
+    expected = keccak(encode(types, [ROUND, ATTEMPT, TASK, True, ranking_, [address(1), address(2)], []]))
     assert result.result_hash() == expected
+    # The storage list of docs/protocol.md §7.2 is hashed too (§9.3 step 7).
+    storage = (ObjectRoot(7, 3_000, b"\x01" * 32),)
+    with_storage = dataclasses.replace(result, storage=storage)
+    expected = keccak(
+        encode(types, [ROUND, ATTEMPT, TASK, True, ranking_, [address(1), address(2)], [(7, 3_000, b"\x01" * 32)]])
+    )
+    assert with_storage.result_hash() == expected
 
 
 # --- ranking order -------------------------------------------------------------------

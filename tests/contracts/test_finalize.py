@@ -12,7 +12,7 @@ import pytest
 from eth_abi import encode
 from eth_hash.auto import keccak
 
-from tests.fixtures.actors import TRAIN_CID, Protocol, Validator, object_bytes
+from tests.fixtures.actors import Protocol, Validator
 from tests.fixtures.boa_chain import deploy_on_boa
 from tests.fixtures.rounds import (
     Entry,
@@ -24,7 +24,6 @@ from tests.fixtures.rounds import (
     sign_vote,
 )
 
-TRAIN_DATA = object_bytes(7, 2_500)
 SIZES = [1_000, 2_000, 1_000, 1_000, 1_000]
 
 
@@ -53,15 +52,10 @@ def build_arena(protocol: Protocol, metric: int = 0, labels: range = range(60, 6
     task_id, model_ids = protocol.ready_task(
         supplier, trainers, models=5, sizes=SIZES, unrevealed=frozenset({4}), metric=metric
     )
-    object_id = protocol.register_object(supplier, TRAIN_CID, TRAIN_DATA)
     members = [protocol.new_member(label) for label in labels]
-    for validator, _ in members:
-        protocol.claim(validator, object_id, TRAIN_DATA)
     protocol.mine(1)
     round_id = int(protocol.pol.open_round())
-    for validator, _ in members:
-        assert protocol.propose(validator, round_id, ranking_hash=keccak(validator.address.encode()))
-    protocol.mine(protocol.params.propose_window)
+    protocol.sit([(validator, keccak(validator.address.encode())) for validator, _ in members], round_id)
     return Arena(supplier, trainers, task_id, model_ids, round_id, members)
 
 
@@ -120,7 +114,7 @@ def finalize(
     genuine: list[str],
     signatures: list[bytes],
 ) -> None:
-    protocol.pol.finalize(arena.round_id, task_valid, [e.as_tuple() for e in ranking], genuine, signatures)
+    protocol.pol.finalize(arena.round_id, task_valid, [e.as_tuple() for e in ranking], genuine, signatures, [])
 
 
 def settle_and_check(
@@ -254,7 +248,7 @@ def test_without_valid_validators_the_hosting_fee_returns_and_fees_burn(protocol
 
 
 def test_no_quorum_in_max_attempts_cancels_and_refunds_everyone(protocol: Protocol, arena: Arena) -> None:
-    windows = protocol.params.propose_window + protocol.params.vote_window
+    windows = protocol.attempt_blocks
     with boa.reverts("rounds: vote window still open"):
         protocol.pol.restart_round(arena.round_id)
     seeds = {protocol.committee.round(arena.round_id).seed}
@@ -263,7 +257,7 @@ def test_no_quorum_in_max_attempts_cancels_and_refunds_everyone(protocol: Protoc
         protocol.pol.restart_round(arena.round_id)
         round_ = protocol.committee.round(arena.round_id)
         assert (round_.attempt, round_.committee_hash, round_.proposals) == (attempt, b"\0" * 32, 0)
-        seeds.add(round_.seed)
+        seeds.add(protocol.draw_seed(arena.round_id))
     assert len(seeds) == protocol.params.max_attempts
     protocol.mine(windows)
     owed_before = {a: protocol.pol.owed(a) for a in [arena.supplier, *arena.trainers]}
@@ -301,7 +295,7 @@ def test_votes_come_from_members_once_in_the_vote_window(protocol: Protocol, are
 
 
 def test_no_vote_during_the_propose_window(protocol: Protocol, arena: Arena) -> None:
-    windows = protocol.params.propose_window + protocol.params.vote_window
+    windows = protocol.attempt_blocks
     protocol.mine(windows)
     protocol.pol.restart_round(arena.round_id)
     with boa.env.prank(arena.addresses[0]), boa.reverts("rounds: vote window not open yet"):
@@ -449,10 +443,13 @@ def test_settled_rounds_chain_into_the_next_seed(
     probe = boa.loads("@external\n@view\ndef at(n: uint256) -> bytes32:\n    return blockhash(n)\n")
     opened_at = boa.env.evm.patch.block_number
     round_id = int(protocol.pol.open_round())
+    assert seed_1 != b"\0" * 32
+    # The seed comes from the hash of the block after the opening one (docs/protocol.md §7.4).
+    seed_2 = protocol.draw_seed(round_id)
     expected = keccak(
         encode(
             ["bytes32", "bytes32", "bytes32", "uint256"],
-            [seed_1, protocol.pol.round_hash(arena.round_id), probe.at(opened_at - 1), 1],
+            [seed_1, protocol.pol.round_hash(arena.round_id), probe.at(opened_at + 1), 1],
         )
     )
-    assert protocol.committee.round(round_id).seed == expected
+    assert seed_2 == expected

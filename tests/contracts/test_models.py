@@ -64,7 +64,7 @@ def test_commit_rejects_unknown_task_empty_commitment_and_unfunded_trainer(
     with boa.env.prank(trainers[0]), boa.reverts("models: empty commitment"):
         protocol.pol.commit_model(task_id, b"\x00" * 32, 0)
     broke = boa.env.generate_address()
-    with boa.reverts("ledger: balance too low for escrow"):
+    with boa.reverts("ledger: balance too low"):
         protocol.commit(broke, task_id, 1)
 
 

@@ -9,13 +9,14 @@ import pytest
 
 from tests.fixtures.actors import Protocol
 from tests.fixtures.boa_chain import contract_deployer
-from wekacoin_offchain.chain.params import ProtocolParameters
+from wekacoin_offchain.chain.params import COMMITTEE_PARAMETERS, ProtocolParameters
 from wekacoin_offchain.errors import UserError
 
 
 def test_every_parameter_has_a_getter(protocol: Protocol) -> None:
     for field in dataclasses.fields(ProtocolParameters):
-        assert getattr(protocol.pol, field.name)() == getattr(protocol.params, field.name)
+        keeper = protocol.committee if field.name in COMMITTEE_PARAMETERS else protocol.pol
+        assert getattr(keeper, field.name)() == getattr(protocol.params, field.name)
 
 
 BAD_PARAMETERS = [
@@ -34,6 +35,14 @@ BAD_PARAMETERS = [
     ("max_attempts", 17, "parameters: max_attempts out of range"),
     ("min_bond", 0, "parameters: min_bond is zero"),
     ("bytes_per_wkc", 0, "parameters: bytes_per_wkc is zero"),
+    ("propose_window", 2, "parameters: propose_window out of range"),
+    ("propose_window", 257, "parameters: propose_window out of range"),
+    ("proposal_reveal_window", 0, "parameters: proposal_reveal_window is zero"),
+    ("max_validators", 0, "parameters: max_validators out of range"),
+    ("max_validators", 129, "parameters: max_validators out of range"),
+    ("unproven_claim_rounds", 0, "parameters: unproven_claim_rounds is zero"),
+    ("storage_slash_bps", 10_001, "parameters: storage_slash_bps out of range"),
+    ("reporter_share_bps", 10_001, "parameters: reporter_share_bps out of range"),
 ]
 
 

@@ -1,10 +1,13 @@
 """Stateful property test of rounds: the contract still holds exactly what it owes.
 
 A smaller machine than `test_money_invariant.py` (each proposal runs a BLS pairing,
-about 0.7 s on py-evm): tasks made ready for a round, rounds opened, proposed by the
-three members, finalized with random consensus results (valid or invalid task, random
-genuine models, scores and genuine members), restarted and cancelled, and
-withdrawals. The payout twin of `tests/fixtures/rounds.py` predicts every credit, burn
+about 0.7 s on py-evm): tasks made ready for a round, each with its training set
+registered (deposit escrowed) under the true chunk root or a wrong one, rounds opened,
+committed to and revealed by the members, finalized with random consensus results
+(valid or invalid task, random genuine models, scores and genuine members) that
+certify or reject the object (deposit back or burned), restarted and cancelled
+(deposit back), equivocations reported (bond slashed: the reporter's share credited,
+the rest burned), and withdrawals. The payout twin of `tests/fixtures/rounds.py` predicts every credit, burn
 and mint; after every step the balance equals escrowed + bonded + credited, each equals
 the model's, and the supply moved only by mints and burns.
 """
@@ -23,6 +26,7 @@ from tests.fixtures.actors import TRAIN_CID, Protocol, Validator, object_bytes
 from tests.fixtures.boa_chain import deploy_on_boa
 from tests.fixtures.rounds import ModelFacts, TaskFacts, consensus_order, payouts, result_hash, sign_vote
 from wekacoin_offchain.chain.params import WEI_PER_WKC
+from wekacoin_offchain.crypto import object_commitment
 
 TRAIN_DATA = object_bytes(9, 2_000)
 
@@ -31,8 +35,8 @@ _base: tuple[Protocol, list[tuple[Validator, bytes]]] | None = None
 
 @pytest.fixture(scope="module", autouse=True)
 def members_base() -> Iterator[None]:
-    """A deployment with three members storing the training set, built once (outside
-    the examples: titanoboa's plugin runs each example in its own anchor)."""
+    """A deployment with three members, built once (outside the examples: titanoboa's
+    plugin runs each example in its own anchor)."""
     global _base
     with boa.env.anchor():
         holder = boa.env.generate_address()
@@ -43,16 +47,12 @@ def members_base() -> Iterator[None]:
             release_window=4,
             reveal_window=2,
             propose_window=4,
+            proposal_reveal_window=2,
             vote_window=4,
             max_attempts=2,
         )
         protocol = Protocol(deployment=deployment, holder=holder)
-        # The training set's CID must be published before it can be registered.
-        protocol.publish(holder_account := protocol.new_account(), train_cid=TRAIN_CID, release_in=10**6)
-        object_id = protocol.register_object(holder_account, TRAIN_CID, TRAIN_DATA)
         members = [protocol.new_member(label) for label in range(70, 73)]
-        for validator, _ in members:
-            protocol.claim(validator, object_id, TRAIN_DATA)
         _base = protocol, members
         yield
     _base = None
@@ -63,12 +63,13 @@ class ReadyTask:
     supplier: str
     model_ids: list[int]
     revealed: list[bool]
+    object_id: int
     settled: bool = False
 
 
 class RoundMoneyInvariant(RuleBasedStateMachine):
-    @initialize()
-    def start(self) -> None:
+    @initialize(wrong_root=st.booleans())
+    def start(self, wrong_root: bool) -> None:
         assert _base is not None, "the members_base fixture builds the deployment"
         self.protocol, self.members = _base
         self._anchor = boa.env.anchor()
@@ -78,13 +79,16 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
         self.accounts = [self.supplier, *self.trainers, *(v.address for v, _ in self.members)]
         self.owed = {a: int(self.protocol.pol.owed(a)) for a in self.accounts}
         self.escrowed = int(self.protocol.pol.escrowed())
+        self.bonded = int(self.protocol.pol.bonded())
         self.supply = int(self.protocol.token.totalSupply())
+        self.expelled: set[str] = set()
+        self.proposers: list[tuple[Validator, bytes]] = []
         self.tasks: dict[int, ReadyTask] = {}
         self.next_n = 10_000
         self.round_id = 0
         self.proposed = False
         self.proposals_left = 2  # each costs three pairings: about 2 s
-        self.ready_task(models=2, hidden=0)
+        self.ready_task(models=2, hidden=0, wrong_root=wrong_root)
 
     def teardown(self) -> None:
         if hasattr(self, "_anchor"):
@@ -98,19 +102,38 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
         return self.protocol.committee.round(self.round_id)
 
     @precondition(lambda self: sum(not t.settled for t in self.tasks.values()) < 3)
-    @rule(models=st.integers(0, 3), hidden=st.integers(0, 7))
-    def another_ready_task(self, models: int, hidden: int) -> None:
-        self.ready_task(models, hidden)
+    @rule(models=st.integers(0, 3), hidden=st.integers(0, 7), wrong_root=st.booleans())
+    def another_ready_task(self, models: int, hidden: int, wrong_root: bool) -> None:
+        self.ready_task(models, hidden, wrong_root)
 
-    def ready_task(self, models: int, hidden: int) -> None:
+    def ready_task(self, models: int, hidden: int, wrong_root: bool) -> None:
         unrevealed = frozenset(i for i in range(models) if hidden >> i & 1)
+        registered: list[int] = []
+
+        def register_training_set(task_id: int) -> None:
+            root = b"\x77" * 32 if wrong_root else object_commitment(TRAIN_DATA).root
+            with boa.env.prank(self.supplier):
+                registered.append(int(self.protocol.pol.register_object(task_id, TRAIN_CID, len(TRAIN_DATA), root)))
+
         task_id, model_ids = self.protocol.ready_task(
-            self.supplier, self.trainers, models, first_n=self.next_n, unrevealed=unrevealed
+            self.supplier,
+            self.trainers,
+            models,
+            first_n=self.next_n,
+            unrevealed=unrevealed,
+            after_publish=register_training_set,
         )
         self.next_n += models
         task = self.protocol.task(task_id)
-        self.escrowed += task.reward + task.hosting_fee + models * self.protocol.params.participation_fee
-        self.tasks[task_id] = ReadyTask(self.supplier, model_ids, [i not in unrevealed for i in range(models)])
+        self.escrowed += (
+            task.reward
+            + task.hosting_fee
+            + models * self.protocol.params.participation_fee
+            + self.protocol.params.object_deposit
+        )
+        self.tasks[task_id] = ReadyTask(
+            self.supplier, model_ids, [i not in unrevealed for i in range(models)], registered[0]
+        )
 
     @rule(propose=st.booleans())
     def open_round(self, propose: bool) -> None:
@@ -129,14 +152,38 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
     @precondition(lambda self: self.round_id and not self.proposed and self.proposals_left)
     @rule()
     def propose_all(self) -> None:
-        """Every member proposes, if the propose window is still open."""
+        """Every member still in the set commits, once the seed is drawn, if the propose
+        window is still open."""
         round_ = self.protocol.committee.round(self.round_id)
-        if self.height >= round_.opened_at + self.protocol.params.propose_window:
+        if self.height >= round_.opened_at + self.protocol.params.propose_window - 2:
             return
+        self.protocol.draw_seed(self.round_id)
         self.proposals_left -= 1
-        for validator, _ in self.members:
+        self.proposers = [(v, key) for v, key in self.members if v.address not in self.expelled]
+        for validator, _ in self.proposers:
             assert self.protocol.propose(validator, self.round_id)
         self.proposed = True
+
+    @precondition(lambda self: self.round_id and self.proposed and not self.expelled)
+    @rule(who=st.integers(0, 2), reporter=st.integers(0, 1))
+    def equivocate(self, who: int, reporter: int) -> None:
+        """A member signs votes for two results of the attempt; anyone reports it."""
+        validator, key = self.proposers[who % len(self.proposers)]
+        attempt = self.protocol.committee.round(self.round_id).attempt
+        chain_id, pol = boa.env.evm.patch.chain_id, self.protocol.pol.address
+        first = sign_vote(key, chain_id, pol, self.round_id, attempt, b"\x01" * 32)
+        second = sign_vote(key, chain_id, pol, self.round_id, attempt, b"\x02" * 32)
+        bond = int(self.protocol.committee.validator(validator.address).bond)
+        share = bond * self.protocol.params.reporter_share_bps // 10_000
+        with boa.env.prank(self.trainers[reporter]):
+            self.protocol.committee.report_equivocation(
+                self.round_id, attempt, b"\x01" * 32, first, b"\x02" * 32, second
+            )
+        self.owed[self.trainers[reporter]] += share
+        self.bonded -= bond
+        self.supply -= bond - share
+        self.expelled.add(validator.address)
+        event("slashed an equivocation")
 
     @rule(blocks=st.integers(1, 5))
     def mine(self, blocks: int) -> None:
@@ -147,7 +194,9 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
     def mine_to_the_next_window(self, to_deadline: bool) -> None:
         # Random mining rarely lands in a four-block window: jump to its start.
         round_ = self.protocol.committee.round(self.round_id)
-        vote_opens = round_.opened_at + self.protocol.params.propose_window
+        vote_opens = (
+            round_.opened_at + self.protocol.params.propose_window + self.protocol.params.proposal_reveal_window
+        )
         self.protocol.mine_to(vote_opens + (self.protocol.params.vote_window if to_deadline else 0))
 
     @precondition(lambda self: self.round_id and self.proposed)
@@ -159,10 +208,19 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
     )
     def finalize(self, task_valid: bool, genuine_models: int, genuine_members: int, scores: list[int]) -> None:
         round_ = self.protocol.committee.round(self.round_id)
-        vote_opens = round_.opened_at + self.protocol.params.propose_window
-        if self.height >= vote_opens + self.protocol.params.vote_window:
+        reveal_opens = round_.opened_at + self.protocol.params.propose_window
+        vote_opens = reveal_opens + self.protocol.params.proposal_reveal_window
+        if self.height >= reveal_opens:
+            return  # members reveal in the reveal window, then agree as soon as the vote window opens
+        if len(self.proposers) < round_.quorum:
+            # An expelled equivocator keeps its weight in the round's snapshot but may not
+            # sit in a later attempt: this attempt cannot reach the quorum.
+            event("no quorum after an expulsion")
             return
-        self.protocol.mine_to(vote_opens)  # members agree as soon as the vote window opens
+        self.protocol.mine_to(reveal_opens)
+        for validator, _ in self.proposers:
+            self.protocol.reveal_proposal(validator, self.round_id)
+        self.protocol.mine_to(vote_opens)
         task_id, task = round_.task_id, self.tasks[round_.task_id]
         facts = {}
         for model_id in task.model_ids:
@@ -174,17 +232,21 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
         chosen = {m: (scores[i] if task_valid and genuine_models >> i & 1 else None) for i, m in enumerate(revealed)}
         on_chain = self.protocol.task(task_id)
         ranking = consensus_order(chosen, facts, on_chain.metric)
-        members = sorted((v.address for v, _ in self.members), key=lambda a: int(a, 16))
+        members = sorted((v.address for v, _ in self.proposers), key=lambda a: int(a, 16))
         genuine = [m for i, m in enumerate(members) if genuine_members >> i & 1]
-        result = result_hash(self.round_id, round_.attempt, task_id, task_valid, ranking, genuine)
-        keys = {v.address: key for v, key in self.members}
+        stored = self.protocol.pol.stored_object(task.object_id)
+        storage = [(task.object_id, len(TRAIN_DATA), object_commitment(TRAIN_DATA).root)]
+        result = result_hash(self.round_id, round_.attempt, task_id, task_valid, ranking, genuine, storage)
+        keys = {v.address: key for v, key in self.proposers}
         signatures = [
             sign_vote(
                 keys[m], boa.env.evm.patch.chain_id, self.protocol.pol.address, self.round_id, round_.attempt, result
             )
             for m in members
         ]
-        self.protocol.pol.finalize(self.round_id, task_valid, [e.as_tuple() for e in ranking], genuine, signatures)
+        self.protocol.pol.finalize(
+            self.round_id, task_valid, [e.as_tuple() for e in ranking], genuine, signatures, storage
+        )
         expected = payouts(
             TaskFacts(
                 on_chain.supplier, on_chain.reward, on_chain.hosting_fee, on_chain.baseline_score, on_chain.metric
@@ -200,6 +262,13 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
             self.owed[account] += expected.owed(account)
         self.escrowed -= on_chain.reward + on_chain.hosting_fee + sum(f.fee for f in facts.values())
         self.supply += expected.minted - expected.burned
+        self.escrowed -= stored.deposit
+        if stored.merkle_root == storage[0][2]:
+            self.owed[task.supplier] += stored.deposit
+            event("certified an object")
+        else:
+            self.supply -= stored.deposit
+            event("rejected an object")
         task.settled = True
         self.round_id = 0
         event("finalized a valid task" if task_valid else "finalized an invalid task")
@@ -208,7 +277,7 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
     @rule()
     def restart(self) -> None:
         round_ = self.protocol.committee.round(self.round_id)
-        deadline = round_.opened_at + self.protocol.params.propose_window + self.protocol.params.vote_window
+        deadline = round_.opened_at + self.protocol.attempt_blocks
         if self.height < deadline:
             with boa.reverts("rounds: vote window still open"):
                 self.protocol.pol.restart_round(self.round_id)
@@ -227,6 +296,9 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
             self.owed[model.trainer] += model.fee
             self.escrowed -= model.fee
         self.escrowed -= on_chain.reward + on_chain.hosting_fee
+        deposit = self.protocol.pol.stored_object(task.object_id).deposit
+        self.owed[task.supplier] += deposit
+        self.escrowed -= deposit
         task.settled = True
         self.round_id = 0
 
@@ -246,6 +318,7 @@ class RoundMoneyInvariant(RuleBasedStateMachine):
         pol = self.protocol.pol
         assert self.protocol.token.balanceOf(pol.address) == pol.escrowed() + pol.bonded() + pol.credited()
         assert pol.escrowed() == self.escrowed
+        assert pol.bonded() == self.bonded
         for account, amount in self.owed.items():
             assert pol.owed(account) == amount
         assert self.protocol.token.totalSupply() == self.supply

@@ -48,7 +48,7 @@ def test_publish_logs_everything_needed_to_rebuild_the_task(protocol: Protocol, 
         ({"train_cid": ""}, "cid: empty CID"),
         ({"baseline_cid": ""}, "cid: empty CID"),
         ({"train_cid": "b" * 101}, "cid: CID too long"),
-        ({"reward": 10**24}, "ledger: balance too low for escrow"),
+        ({"reward": 10**24}, "ledger: balance too low"),
     ],
 )
 def test_publish_rejects(protocol: Protocol, supplier: str, change: dict, reason: str) -> None:
@@ -68,7 +68,7 @@ def test_publish_rejects_an_empty_test_commitment(protocol: Protocol, supplier: 
 
 def test_publish_without_approval_is_rejected(protocol: Protocol) -> None:
     supplier = protocol.new_account(approve=False)
-    with boa.reverts("ledger: escrow not approved"):
+    with boa.reverts("ledger: transfer not approved"):
         protocol.publish(supplier)
 
 

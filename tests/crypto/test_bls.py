@@ -34,7 +34,10 @@ def test_arkworks_and_py_ecc_agree_on_keys_and_signatures(label: int) -> None:
     assert bls.public_key_bytes(key) == bls_reference.public_key_bytes(key)
     for message in MESSAGES:
         assert bls.sign(key, message) == bls_reference.sign(key, message)
-    assert bls.prove_possession(key) == bls_reference.sign(key, bls.public_key_bytes(key), POSSESSION_DST)
+    account = "0x" + "ab" * 20
+    assert bls.prove_possession(key, account) == bls_reference.sign(
+        key, bls.public_key_bytes(key) + bytes.fromhex("ab" * 20), POSSESSION_DST
+    )
 
 
 @pytest.mark.parametrize("label", range(2))
@@ -142,12 +145,22 @@ def test_dst_must_be_1_to_255_bytes(keys: list[tuple[SecretKey, bytes]]) -> None
         sign(keys[0][0], b"m", b"x" * 256)
 
 
-def test_proof_of_possession_binds_the_key_to_its_secret(keys: list[tuple[SecretKey, bytes]]) -> None:
+VICTIM_ACCOUNT = "0x" + "11" * 20
+ATTACKER_ACCOUNT = "0x" + "22" * 20
+
+
+def test_proof_of_possession_binds_the_key_to_its_secret_and_account(keys: list[tuple[SecretKey, bytes]]) -> None:
     (victim, victim_key), (attacker, attacker_key) = keys[2], keys[3]
-    proof = prove_possession(victim)
-    assert verify_possession(victim_key, proof)
-    assert not verify_possession(attacker_key, proof), "a PoP for another key"
+    proof = prove_possession(victim, VICTIM_ACCOUNT)
+    assert verify_possession(victim_key, VICTIM_ACCOUNT, proof)
+    assert not verify_possession(attacker_key, VICTIM_ACCOUNT, proof), "a PoP for another key"
+    assert not verify_possession(victim_key, ATTACKER_ACCOUNT, proof), "a PoP seen and replayed by another account"
+    message = victim_key + bytes.fromhex(VICTIM_ACCOUNT[2:])
     # Registering the victim's key with a PoP made by a different secret.
-    assert not verify_possession(victim_key, sign(attacker, victim_key, POSSESSION_DST))
-    # An ordinary signature over the key is not a PoP: the domain tags differ.
-    assert not verify_possession(victim_key, sign(victim, victim_key, SIGNATURE_DST))
+    assert not verify_possession(victim_key, VICTIM_ACCOUNT, sign(attacker, message, POSSESSION_DST))
+    # An ordinary signature is not a PoP: the domain tags differ.
+    assert not verify_possession(victim_key, VICTIM_ACCOUNT, sign(victim, message, SIGNATURE_DST))
+    # The key alone, as before the account was bound, is not a PoP any more.
+    assert not verify_possession(victim_key, VICTIM_ACCOUNT, sign(victim, victim_key, POSSESSION_DST))
+    with pytest.raises(UserError):
+        prove_possession(victim, b"short")

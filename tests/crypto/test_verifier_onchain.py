@@ -20,10 +20,12 @@ from wekacoin_offchain.crypto import (
     SecretKey,
     bls_reference,
     hash_to_g1,
+    possession_message,
     prove_possession,
     public_key_bytes,
     sign,
     verify,
+    verify_possession,
     vrf_prove,
     vrf_verify,
 )
@@ -99,10 +101,15 @@ def test_an_empty_dst_reverts(verifier: Any) -> None:
 
 def test_possession_on_chain(verifier: Any, keys: list[tuple[SecretKey, bytes]]) -> None:
     (victim, victim_key), (attacker, attacker_key) = keys[4], keys[5]
-    assert verifier.verify_possession(victim_key, prove_possession(victim)) is True
-    assert verifier.verify_possession(attacker_key, prove_possession(victim)) is False, "PoP of another key"
-    forged = sign(attacker, victim_key, POSSESSION_DST)
-    assert verifier.verify_possession(victim_key, forged) is False, "key registered without its secret"
+    victim_account, attacker_account = "0x" + "11" * 20, "0x" + "22" * 20
+    proof = prove_possession(victim, victim_account)
+    # The chain and Python agree on the message: key bytes, then the account's 20 bytes.
+    assert verify_possession(victim_key, victim_account, proof)
+    assert verifier.verify_possession(victim_key, victim_account, proof) is True
+    assert verifier.verify_possession(attacker_key, victim_account, proof) is False, "PoP of another key"
+    assert verifier.verify_possession(victim_key, attacker_account, proof) is False, "PoP replayed by another account"
+    forged = sign(attacker, possession_message(victim_key, victim_account), POSSESSION_DST)
+    assert verifier.verify_possession(victim_key, victim_account, forged) is False, "key registered without its secret"
 
 
 def test_vrf_on_chain_matches_python(verifier: Any, keys: list[tuple[SecretKey, bytes]]) -> None:

@@ -42,7 +42,7 @@ LIAR = VALIDATORS[-1]
 REWARD_WKC = 100
 SECONDS_PER_BLOCK = 1
 LYING_VALIDATOR = (str(ROOT / ".venv" / "bin" / "python"), str(Path(__file__).with_name("lying_validator.py")))
-PROPOSED = keccak(b"Proposed(uint256,address,uint256,bytes32,bytes32,string,bytes32)")
+PROPOSED = keccak(b"Proposed(uint256,address,uint256,bytes32,bytes32,bytes32)")
 
 
 @dataclass

@@ -91,8 +91,16 @@ class SupplierAgent:
             task = self.deployment.task(int(task_id))
             if task.supplier != self.account.address:
                 continue
+            if task.state not in (TaskState.OPEN, TaskState.RELEASED):
+                continue
             for cid in (task.train_cid, task.baseline_cid, task.test_cid):
-                if cid and actions.register_object(self.pol, self.account, cid, self.store.cat(cid)) is not None:
+                if not cid:
+                    continue
+                data = self.store.cat(cid)
+                registered = actions.register_object(
+                    self.pol, self.token, self.chain, self.account, task.task_id, cid, data
+                )
+                if registered is not None:
                     done.append(f"task {task_id}: registered {cid} as a stored object")
         return done
 

@@ -100,7 +100,11 @@ class TrainerAgent:
         model = self.deployment.model(model_id)
         if model.trainer != self.account.address or not model.revealed:
             return []
-        if actions.register_object(self.pol, self.account, model.model_cid, self.store.cat(model.model_cid)) is None:
+        data = self.store.cat(model.model_cid)
+        registered = actions.register_object(
+            self.pol, self.token, self.chain, self.account, model.task_id, model.model_cid, data
+        )
+        if registered is None:
             return []
         return [f"model {model_id}: registered as a stored object"]
 

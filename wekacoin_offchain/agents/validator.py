@@ -1,15 +1,17 @@
 """The validator: registers, stores task data and claims it, and sits on committees.
 
 Every step reads what to do from the chain: whether it is registered, which objects it
-has claimed, the active round and its windows, whether it proposed or voted in the
-current attempt. Its only local state is its BLS key, so a validator killed at any
-point and restarted carries on without a double action and without losing a vote or a
-payout (votes and proposals are one per member per attempt on chain; credits wait in
-`owed`).
+has claimed, the active round and its windows, whether it committed, revealed or voted
+in the current attempt. Its only local state is its BLS key seed, from which it also
+derives each attempt's proposal salt, so a validator killed at any point and restarted
+carries on without a double action and without losing a vote or a payout (answers,
+proposals and votes are one per member per attempt on chain; credits wait in `owed`;
+its ranking is recomputed if it restarts between commit and reveal).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -24,8 +26,16 @@ from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.deployment import Deployment
 from wekacoin_offchain.chain.params import MAX_CLAIMS_BOUND, WEI_PER_WKC
 from wekacoin_offchain.chain.states import TaskState, ValidatorStatus
-from wekacoin_offchain.chain.views import RoundView
-from wekacoin_offchain.consensus import CandidateRanking, ConsensusResult, ModelFacts, Proposal, compute_consensus
+from wekacoin_offchain.chain.views import RoundView, StoredObjectView
+from wekacoin_offchain.commitments import proposal_commitment
+from wekacoin_offchain.consensus import (
+    CandidateRanking,
+    ConsensusResult,
+    ModelFacts,
+    ObjectRoot,
+    Proposal,
+    compute_consensus,
+)
 from wekacoin_offchain.crypto import (
     SecretKey,
     chunk_proof,
@@ -34,6 +44,7 @@ from wekacoin_offchain.crypto import (
     public_key_bytes,
     vrf_prove,
 )
+from wekacoin_offchain.limits import MAX_DATASET_SIZE, MAX_MODEL_SIZE
 from wekacoin_offchain.ml import Evaluator, metric_by_id
 from wekacoin_offchain.private_files import write_private
 from wekacoin_offchain.rankings_io import fetch_document_bytes, store_ranking
@@ -58,7 +69,10 @@ class ValidatorAgent:
             deployment.committee,
         )
         self.workdir, self.evaluator, self.limits = workdir, evaluator, limits
-        self.secret_key = SecretKey.from_seed(_key_seed(workdir / "validator-key.json"))
+        self._seed = _key_seed(workdir / "validator-key.json")
+        self.secret_key = SecretKey.from_seed(self._seed)
+        # This member's ranking of each (round, attempt) it committed to, kept until it reveals.
+        self._ranking_of: dict[tuple[int, int], tuple[bytes, str]] = {}
         # The proposals of an attempt are final once its propose window closes, and so is
         # its consensus: computed once per (round, attempt), not on every step.
         self._consensus_of: dict[tuple[int, int], ConsensusResult] = {}
@@ -76,7 +90,10 @@ class ValidatorAgent:
         if int(self.token.allowance(self.address, self.pol.address)) < bond:
             self.token.approve(self.pol.address, bond, sender=self.account)
         self.pol.register_validator(
-            public_key_bytes(self.secret_key), prove_possession(self.secret_key), bond, sender=self.account
+            public_key_bytes(self.secret_key),
+            prove_possession(self.secret_key, self.address),
+            bond,
+            sender=self.account,
         )
         return [f"registered with a bond of {format_wkc(bond)}"]
 
@@ -88,22 +105,27 @@ class ValidatorAgent:
         record = self.deployment.validator(self.address)
         claimed, slots = record.claimed_size, record.claim_slots
         cap = record.bond * self.deployment.parameters.bytes_per_wkc // WEI_PER_WKC
-        for event in self.pol.ObjectRegistered.range(self.deployment.first_block, self.deployment.height + 1):
+        for object_id in range(1, int(self.pol.object_count()) + 1):
             if claimed >= cap or slots >= MAX_CLAIMS_BOUND:
                 break
-            object_id = int(event.object_id)
-            if int(self.committee.claim_slot(self.address, object_id)) != 0:
+            stored = self.deployment.stored_object(object_id)
+            if not stored.certified:
+                continue  # only certified objects are claimed (docs/protocol.md §7.2)
+            if self.committee.cid_claimed(self.address, stored.cid_hash):
                 continue
+            cid = self._cid_of(stored)
             try:
-                data = self.store.cat(event.cid, int(event.size))
+                data = self.store.cat(cid, stored.size) if cid else None
             except StorageError:
+                data = None
+            if data is None:
                 continue  # not held here
             commitment = object_commitment(data)
-            if commitment.root != bytes(event.merkle_root) or commitment.size != int(event.size):
-                continue  # registered with a root or size this data does not have: claiming it would fail
+            if commitment.root != stored.merkle_root or commitment.size != stored.size:
+                continue  # certified with a root or size this data does not have: claiming it would fail
             self.pol.claim_storage(object_id, sender=self.account)
             claimed, slots = claimed + commitment.size, slots + 1
-            done.append(f"claims object {object_id} ({event.cid}, {event.size} bytes)")
+            done.append(f"claims object {object_id} ({cid}, {stored.size} bytes)")
         return done
 
     # --- rounds -----------------------------------------------------------------------
@@ -114,12 +136,18 @@ class ValidatorAgent:
         if round_id == 0:
             return self._open_round_if_ready()
         view = self.deployment.round(round_id)
-        propose_end = view.opened_at + self.deployment.parameters.propose_window
-        vote_end = propose_end + self.deployment.parameters.vote_window
+        parameters = self.deployment.parameters
+        propose_end = view.opened_at + parameters.propose_window
+        reveal_end = propose_end + parameters.proposal_reveal_window
+        vote_end = reveal_end + parameters.vote_window
         if actions.next_block(self.chain) < propose_end:
             return self._propose(view)
         if not actions.has_opened(self.chain, propose_end):
-            return []  # between the windows for a block: a vote now would be estimated too early
+            return []  # between the windows for a block: a reveal now would be estimated too early
+        if actions.next_block(self.chain) < reveal_end:
+            return self._reveal(view)
+        if not actions.has_opened(self.chain, reveal_end):
+            return []
         if actions.next_block(self.chain) < vote_end:
             return self._vote_and_finalize(view)
         if not actions.has_opened(self.chain, vote_end):
@@ -148,26 +176,59 @@ class ValidatorAgent:
 
     def _propose(self, view: RoundView) -> list[str]:
         if bytes(self.committee.proposal(view.round_id, view.attempt, self.address)) != bytes(32):
-            return []  # already proposed in this attempt
-        vrf = vrf_prove(
-            self.secret_key, int(self.chain.chain_id), self.pol.address, view.round_id, view.attempt, view.seed
-        )
+            return []  # already committed in this attempt
+        if int(self.committee.answer_of(view.round_id, view.attempt, self.address)) != 0:
+            return []  # answered (and failed) in this attempt: out of it
+        try:
+            seed = bytes(self.committee.seed(view.round_id))
+        except ContractLogicError:
+            return []  # the seed block does not exist yet (docs/protocol.md §13.1)
+        vrf = vrf_prove(self.secret_key, int(self.chain.chain_id), self.pol.address, view.round_id, view.attempt, seed)
         object_id, index = (int(x) for x in self.committee.challenge(view.round_id, self.address))
-        if object_id == 0:
-            return []  # no storage claim in this round's snapshot: cannot sit
-        proof = self._storage_proof(object_id, index)
-        if proof is None:
-            return [f"round {view.round_id}: cannot answer the storage challenge on object {object_id}"]
-        chunk, path = proof
+        chunk, path = b"", list[bytes]()
+        if object_id != 0:
+            proof = self._storage_proof(object_id, index)
+            if proof is None:
+                return [f"round {view.round_id}: cannot answer the storage challenge on object {object_id}"]
+            chunk, path = proof
         try:
             if not self.committee.is_member(view.round_id, self.address, vrf.proof, chunk, path):
                 return [f"round {view.round_id}: storage answer refused"]
         except ContractLogicError:
             return []  # not selected, or may not sit on this task: nothing to do this attempt
-        ranking = self.rank(task_facts(self.deployment, view.task_id), view)
-        cid = store_ranking(self.store, ranking)
-        self.pol.propose(view.round_id, vrf.proof, chunk, path, ranking.ranking_hash, cid, sender=self.account)
-        return [f"round {view.round_id}: proposed a ranking of {len(ranking.entries)} models ({cid})"]
+        ranking_hash, cid = self._ranking(view)
+        commitment = proposal_commitment(ranking_hash, cid, self.address, self._salt(view))
+        self.pol.propose(view.round_id, vrf.proof, chunk, path, commitment, sender=self.account)
+        return [f"round {view.round_id}: committed to a ranking ({cid})"]
+
+    def _reveal(self, view: RoundView) -> list[str]:
+        key = (view.round_id, view.attempt)
+        if bytes(self.committee.proposal(view.round_id, view.attempt, self.address)) == bytes(32):
+            return []
+        if bytes(self.committee.ranking_of(view.round_id, view.attempt, self.address)) != bytes(32):
+            return []
+        ranking_hash, cid = self._ranking(view)
+        self.pol.reveal_proposal(view.round_id, ranking_hash, cid, self._salt(view), sender=self.account)
+        self._ranking_of.pop(key, None)
+        return [f"round {view.round_id}: revealed its ranking ({cid})"]
+
+    def _ranking(self, view: RoundView) -> tuple[bytes, str]:
+        """This member's ranking hash and document CID for the attempt (evaluated once;
+        again after a restart: the evaluation is deterministic, so is the document)."""
+        key = (view.round_id, view.attempt)
+        if key not in self._ranking_of:
+            ranking = self.rank(task_facts(self.deployment, view.task_id), view)
+            self._ranking_of[key] = (ranking.ranking_hash, store_ranking(self.store, ranking))
+        return self._ranking_of[key]
+
+    def _salt(self, view: RoundView) -> bytes:
+        """The attempt's proposal salt: secret (derived from the key seed), fresh per attempt."""
+        return keccak(
+            b"wekacoin-proposal-salt"
+            + self._seed
+            + view.round_id.to_bytes(32, "big")
+            + view.attempt.to_bytes(32, "big")
+        )
 
     def rank(self, facts: TaskFacts, view: RoundView) -> CandidateRanking:
         """This member's candidate ranking of the round's task: its own evaluation."""
@@ -177,21 +238,26 @@ class ValidatorAgent:
 
     def _storage_proof(self, object_id: int, index: int) -> tuple[bytes, list[bytes]] | None:
         stored = self.deployment.stored_object(object_id)
-        for event in self.pol.ObjectRegistered.range(
-            self.deployment.first_block, self.deployment.height + 1, search_topics={"object_id": object_id}
-        ):
-            try:
-                data = self.store.cat(event.cid, int(event.size))
-            except StorageError:
-                return None
-            if keccak(event.cid.encode()) != stored.cid_hash:
-                return None
-            proof = chunk_proof(data, index)
-            return proof.chunk, list(proof.path)
-        return None
+        cid = self._cid_of(stored)
+        if cid is None:
+            return None
+        try:
+            data = self.store.cat(cid, stored.size)
+        except StorageError:
+            return None
+        proof = chunk_proof(data, index)
+        return proof.chunk, list(proof.path)
+
+    def _cid_of(self, stored: StoredObjectView) -> str | None:
+        """The CID of a stored object: the one of its task's (training set, baseline, test
+        set, revealed models) whose keccak256 the object records (read from views, not logs)."""
+        task = self.deployment.task(stored.task_id)
+        candidates = [task.train_cid, task.baseline_cid, task.test_cid]
+        candidates += [model.model_cid for model in self.deployment.models_of(stored.task_id) if model.revealed]
+        return next((cid for cid in candidates if cid and keccak(cid.encode()) == stored.cid_hash), None)
 
     def _vote_and_finalize(self, view: RoundView) -> list[str]:
-        member = bytes(self.committee.proposal(view.round_id, view.attempt, self.address)) != bytes(32)
+        member = bytes(self.committee.ranking_of(view.round_id, view.attempt, self.address)) != bytes(32)
         if not member and self.deployment.round(view.round_id).proposals == 0:
             return []
         result = self._consensus(view)
@@ -202,8 +268,15 @@ class ValidatorAgent:
             done.append(f"round {view.round_id}: voted for {result_hash.hex()[:16]}…")
         if int(self.committee.votes_for(view.round_id, view.attempt, result_hash)) >= view.quorum:
             ranking = [(m.model_id, m.genuine, m.score) for m in result.ranking]
+            storage = [(o.object_id, o.size, o.merkle_root) for o in result.storage]
             self.pol.finalize(
-                view.round_id, result.task_valid, ranking, list(result.genuine_members), [], sender=self.account
+                view.round_id,
+                result.task_valid,
+                ranking,
+                list(result.genuine_members),
+                [],
+                storage,
+                sender=self.account,
             )
             done.append(f"round {view.round_id}: finalized")
         return done
@@ -218,7 +291,7 @@ class ValidatorAgent:
     def _compute_consensus(self, view: RoundView) -> ConsensusResult:
         proposals = [
             Proposal(str(event.member), bytes(event.ranking_hash), fetch_document_bytes(self.store, event.ranking_cid))
-            for event in self.committee.Proposed.range(
+            for event in self.committee.ProposalRevealed.range(
                 view.opened_at, int(self.chain.blocks.height) + 1, search_topics={"round_id": view.round_id}
             )
             if int(event.attempt) == view.attempt
@@ -228,7 +301,7 @@ class ValidatorAgent:
             for model in self.deployment.models_of(view.task_id)
             if model.revealed
         ]
-        return compute_consensus(
+        result = compute_consensus(
             round_id=view.round_id,
             attempt=view.attempt,
             task_id=view.task_id,
@@ -237,6 +310,26 @@ class ValidatorAgent:
             models=models,
             proposals=proposals,
         )
+        return dataclasses.replace(result, storage=self._storage_roots(view.task_id))
+
+    def _storage_roots(self, task_id: int) -> tuple[ObjectRoot, ...]:
+        """What this member finds for each object registered for the task (docs/protocol.md
+        §7.2): the size and chunk-tree root of the content under its CID, zero when the
+        content cannot be fetched within the protocol's size caps."""
+        roots = []
+        for position in range(int(self.pol.task_object_count(task_id))):
+            object_id = int(self.pol.task_object(task_id, position))
+            cid = self._cid_of(self.deployment.stored_object(object_id))
+            try:
+                data = self.store.cat(cid, max(MAX_DATASET_SIZE, MAX_MODEL_SIZE)) if cid else None
+            except StorageError:
+                data = None
+            if data is None:
+                roots.append(ObjectRoot(object_id, 0, bytes(32)))
+                continue
+            commitment = object_commitment(data)
+            roots.append(ObjectRoot(object_id, commitment.size, commitment.root))
+        return tuple(roots)
 
 
 def _key_seed(path: Path) -> bytes:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from eth_utils.address import to_checksum_address
 
-from wekacoin_offchain.consensus.agreement import RankedModel
+from wekacoin_offchain.consensus.agreement import ObjectRoot, RankedModel
 
 
 @dataclass(frozen=True)
@@ -105,13 +105,20 @@ class RoundOpened(ChainEvent):
     round_id: int
     task_id: int
     attempt: int
-    seed: bytes
+    seed_block: int  # the block whose hash the attempt's seed hashes (docs/protocol.md §13.1)
 
 
 @dataclass(frozen=True)
 class RoundRestarted(ChainEvent):
     round_id: int
     task_id: int
+    attempt: int
+    seed_block: int
+
+
+@dataclass(frozen=True)
+class SeedDrawn(ChainEvent):
+    round_id: int
     attempt: int
     seed: bytes
 
@@ -131,9 +138,32 @@ class Proposed(ChainEvent):
     member: str
     attempt: int
     vrf_output: bytes
+    commitment: bytes  # keccak256(ranking_hash, ranking_cid, member, salt)
+    committee_hash: bytes  # the running committee hash after this proposal
+
+
+@dataclass(frozen=True)
+class ProposalRevealed(ChainEvent):
+    round_id: int
+    member: str
+    attempt: int
     ranking_hash: bytes
     ranking_cid: str  # where the candidate ranking document is stored
-    committee_hash: bytes  # the running committee hash after this proposal
+
+
+@dataclass(frozen=True)
+class ObjectRegistered(ChainEvent):
+    object_id: int
+    registrant: str
+    task_id: int
+    deposit: int
+
+
+@dataclass(frozen=True)
+class ObjectJudged(ChainEvent):
+    object_id: int
+    task_id: int
+    certified: bool
 
 
 @dataclass(frozen=True)
@@ -168,6 +198,7 @@ class RoundFinalized(ChainEvent):
     ranking: tuple[RankedModel, ...]
     genuine_members: tuple[str, ...]
     valid_validators: tuple[str, ...]
+    storage: tuple[ObjectRoot, ...]
 
 
 def _address(value: Any) -> str:
@@ -188,6 +219,17 @@ def _ranking(entries: Sequence[Any]) -> tuple[RankedModel, ...]:
     return tuple(decoded)
 
 
+def _storage(entries: Sequence[Any]) -> tuple[ObjectRoot, ...]:
+    # Each entry is an (object_id, size, merkle_root) struct: a tuple (boa) or a struct (ape).
+    decoded = []
+    for entry in entries:
+        object_id, size, root = (
+            (entry.object_id, entry.size, entry.merkle_root) if hasattr(entry, "object_id") else entry
+        )
+        decoded.append(ObjectRoot(object_id=int(object_id), size=int(size), merkle_root=_bytes(root)))
+    return tuple(decoded)
+
+
 def _addresses(values: Sequence[Any]) -> tuple[str, ...]:
     return tuple(_address(value) for value in values)
 
@@ -198,6 +240,9 @@ _FIELD_CONVERTERS: dict[str, _Converter] = {
     "trainer": _address,
     "account": _address,
     "member": _address,
+    "registrant": _address,
+    "certified": bool,
+    "storage": _storage,
     "validator": _address,
     "commitment": _bytes,
     "seed": _bytes,
@@ -229,8 +274,12 @@ EVENT_TYPES: dict[str, type[ChainEvent]] = {
         BondToppedUp,
         RoundOpened,
         RoundRestarted,
+        SeedDrawn,
         RoundCancelled,
         Proposed,
+        ProposalRevealed,
+        ObjectRegistered,
+        ObjectJudged,
         Voted,
         RoundSettled,
         RoundFinalized,

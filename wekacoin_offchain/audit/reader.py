@@ -13,7 +13,7 @@ from wekacoin_offchain.audit.events import (
     EVENT_TYPES,
     Credited,
     EventLog,
-    Proposed,
+    ProposalRevealed,
     RoundCancelled,
     RoundFinalized,
     RoundOpened,
@@ -86,7 +86,11 @@ def _state(chain: Any, pol: Any, token: Any, log: EventLog, height: int) -> Chai
         if isinstance(event, RoundOpened | RoundRestarted | RoundFinalized | RoundCancelled)
     }
     accounts = {event.account for event in log if isinstance(event, Credited | Withdrawn)}
-    parents = {event.block - 1 for event in log if isinstance(event, RoundOpened | RoundRestarted)}
+    seed_blocks = {
+        event.seed_block
+        for event in log
+        if isinstance(event, RoundOpened | RoundRestarted) and event.seed_block <= height
+    }
     return ChainState(
         pol_balance=int(token.balanceOf(pol.address, block_id=height)),
         escrowed=int(pol.escrowed(block_id=height)),
@@ -94,11 +98,11 @@ def _state(chain: Any, pol: Any, token: Any, log: EventLog, height: int) -> Chai
         bonded=int(pol.bonded(block_id=height)),
         round_hashes={round_id: bytes(pol.round_hash(round_id, block_id=height)) for round_id in sorted(round_ids)},
         owed={account: int(pol.owed(account, block_id=height)) for account in sorted(accounts)},
-        blockhashes={number: bytes(chain.blocks[number].hash) for number in sorted(parents)},
+        blockhashes={number: bytes(chain.blocks[number].hash) for number in sorted(seed_blocks)},
     )
 
 
 def fetch_documents(store: ContentStore, log: EventLog) -> dict[str, bytes | None]:
     """Every proposal's ranking document from `store`, by CID (None when the store has none)."""
-    cids = sorted({event.ranking_cid for event in log if isinstance(event, Proposed)})
+    cids = sorted({event.ranking_cid for event in log if isinstance(event, ProposalRevealed)})
     return {cid: fetch_document_bytes(store, cid) for cid in cids}

@@ -31,12 +31,16 @@ from wekacoin_offchain.audit.events import (
     EventLog,
     ModelCommitted,
     ModelRevealed,
+    ObjectJudged,
+    ObjectRegistered,
+    ProposalRevealed,
     Proposed,
     RoundCancelled,
     RoundFinalized,
     RoundOpened,
     RoundRestarted,
     RoundSettled,
+    SeedDrawn,
     TaskCancelled,
     TaskExpired,
     TaskPublished,
@@ -118,7 +122,9 @@ class _RoundEvents:
     """A round's events, gathered from the log in order."""
 
     attempts: list[RoundOpened | RoundRestarted] = field(default_factory=list)
+    seeds: dict[int, bytes] = field(default_factory=dict)  # attempt -> the seed SeedDrawn recorded
     proposals: list[Proposed] = field(default_factory=list)
+    reveals: list[ProposalRevealed] = field(default_factory=list)
     votes: list[Voted] = field(default_factory=list)
     finalized: RoundFinalized | None = None
     settled: RoundSettled | None = None
@@ -134,6 +140,14 @@ class _Tasks:
     revealed: dict[int, int] = field(default_factory=dict)  # model id -> revealed size
     credits: dict[int, list[Credited]] = field(default_factory=lambda: defaultdict(list))
     burned: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    # Object deposits (docs/protocol.md §7.2): escrowed at registration, credited back or
+    # burned by the task's judgement or end, apart from the task's payouts.
+    deposits: dict[int, ObjectRegistered] = field(default_factory=dict)
+    deposit_credits: int = 0
+    deposit_burns: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    # Slashed bonds (task_id 0): the reporters' shares and the burns.
+    slash_credits: int = 0
+    slash_burns: int = 0
 
 
 def audit(
@@ -164,7 +178,7 @@ def audit(
         if expected is not None:
             audited_tasks.add(verdict.task_id)
             minted += expected.minted
-        previous_seed = events.attempts[-1].seed if events.attempts else ZERO_HASH
+        previous_seed = _final_seed(events)
         previous_hash = state.round_hashes.get(round_id, ZERO_HASH)
     for expired in log.of_type(TaskExpired):
         verdicts.append(_audit_expiry(expired, tasks))
@@ -178,8 +192,12 @@ def _gather_rounds(log: EventLog) -> dict[int, _RoundEvents]:
     for event in log:
         if isinstance(event, RoundOpened | RoundRestarted):
             rounds[event.round_id].attempts.append(event)
+        elif isinstance(event, SeedDrawn):
+            rounds[event.round_id].seeds[event.attempt] = event.seed
         elif isinstance(event, Proposed):
             rounds[event.round_id].proposals.append(event)
+        elif isinstance(event, ProposalRevealed):
+            rounds[event.round_id].reveals.append(event)
         elif isinstance(event, Voted):
             rounds[event.round_id].votes.append(event)
         elif isinstance(event, RoundFinalized):
@@ -200,11 +218,34 @@ def _gather_tasks(log: EventLog) -> _Tasks:
             tasks.models[event.task_id].append(event)
         elif isinstance(event, ModelRevealed):
             tasks.revealed[event.model_id] = event.model_size
+        elif isinstance(event, ObjectRegistered):
+            tasks.deposits[event.object_id] = event
+        elif isinstance(event, ObjectJudged) and not event.certified:
+            tasks.deposit_burns[event.task_id] += tasks.deposits[event.object_id].deposit
+        elif isinstance(event, Credited) and event.reason == CreditReason.DEPOSIT_RETURNED:
+            tasks.deposit_credits += event.amount
+        elif isinstance(event, Credited) and event.reason == CreditReason.SLASH_REWARD:
+            tasks.slash_credits += event.amount
         elif isinstance(event, Credited) and event.reason != CreditReason.BOND_RETURNED:
             tasks.credits[event.task_id].append(event)
+        elif isinstance(event, Burned) and event.task_id == 0:
+            tasks.slash_burns += event.amount
         elif isinstance(event, Burned):
             tasks.burned[event.task_id] += event.amount
+    for task_id, amount in tasks.deposit_burns.items():
+        tasks.burned[task_id] -= amount  # a rejected object's deposit is not the task's burn
     return tasks
+
+
+def _final_seed(events: _RoundEvents) -> bytes:
+    """The seed a round ended under, as recorded (its last attempt's)."""
+    if events.finalized is not None:
+        return events.finalized.seed
+    if events.cancelled is not None:
+        return events.cancelled.seed
+    if events.attempts:
+        return events.seeds.get(events.attempts[-1].attempt, ZERO_HASH)
+    return ZERO_HASH
 
 
 def _audit_round(
@@ -222,7 +263,7 @@ def _audit_round(
     if not events.attempts:
         return Verdict(subject, 0, "unknown", ("no RoundOpened event: the log does not start early enough",)), None
     task_id = events.attempts[0].task_id
-    mismatches = _check_seeds(events.attempts, state.blockhashes, previous_seed, previous_hash)
+    mismatches, last_seed = _check_seeds(events, state.blockhashes, previous_seed, previous_hash)
     last = events.attempts[-1]
     recorded_hash = state.round_hashes.get(round_id, ZERO_HASH)
     expected: Settlement | None = None
@@ -233,14 +274,15 @@ def _audit_round(
         finalized = events.finalized
         mismatches += _check_same("task id", finalized.task_id, task_id)
         mismatches += _check_same("attempt", finalized.attempt, last.attempt)
-        mismatches += _check_same("seed", finalized.seed, last.seed)
+        mismatches += _check_same("seed", finalized.seed, last_seed)
         proposals = [proposal for proposal in events.proposals if proposal.attempt == finalized.attempt]
+        reveals = [reveal for reveal in events.reveals if reveal.attempt == finalized.attempt]
         committee = _check_committee(proposals, finalized.committee_hash, mismatches)
         result = _result_hash(finalized)
         mismatches += _check_same("result hash", finalized.result_hash, result)
         votes = {vote.member: vote.result_hash for vote in events.votes if vote.attempt == finalized.attempt}
-        mismatches += _check_members(finalized, {proposal.member for proposal in proposals}, votes)
-        expected_hash = round_hash(previous_hash, round_id, task_id, last.seed, committee, result)
+        mismatches += _check_members(finalized, {reveal.member for reveal in reveals}, votes)
+        expected_hash = round_hash(previous_hash, round_id, task_id, last_seed, committee, result)
         mismatches += _check_same("round hash in RoundFinalized", finalized.round_hash, expected_hash)
         if events.settled is None:
             mismatches.append("no RoundSettled event from the Committee")
@@ -250,14 +292,14 @@ def _audit_round(
         mismatches += _check_same("round_hash(i) in the contract", recorded_hash, expected_hash)
         expected = _expected_round_payouts(finalized, tasks, params, mismatches)
         if documents is not None:
-            notes = (_check_agreement(finalized, proposals, tasks, params, documents, mismatches),)
+            notes = (_check_agreement(finalized, reveals, tasks, params, documents, mismatches),)
     elif events.cancelled is not None:
         outcome = "cancelled"
         cancelled = events.cancelled
         mismatches += _check_same("attempt", cancelled.attempt, last.attempt)
-        mismatches += _check_same("seed", cancelled.seed, last.seed)
+        mismatches += _check_same("seed", cancelled.seed, last_seed)
         # A cancelled round still extends the chain, with zero committee and result hashes.
-        expected_hash = round_hash(previous_hash, round_id, task_id, last.seed, ZERO_HASH, ZERO_HASH)
+        expected_hash = round_hash(previous_hash, round_id, task_id, last_seed, ZERO_HASH, ZERO_HASH)
         mismatches += _check_same("round hash in RoundCancelled", cancelled.round_hash, expected_hash)
         mismatches += _check_same("round_hash(i) in the contract", recorded_hash, expected_hash)
         escrow, stakes = _escrow_and_stakes(task_id, tasks, mismatches)
@@ -273,23 +315,34 @@ def _audit_round(
 
 
 def _check_seeds(
-    attempts: Sequence[RoundOpened | RoundRestarted],
-    blockhashes: Mapping[int, bytes],
-    previous_seed: bytes,
-    previous_hash: bytes,
-) -> list[str]:
-    """seed = keccak256(seed_{i-1}, round_hash[i-1], blockhash(opened_at - 1), attempt), per attempt."""
+    events: _RoundEvents, blockhashes: Mapping[int, bytes], previous_seed: bytes, previous_hash: bytes
+) -> tuple[list[str], bytes]:
+    """seed = keccak256(seed_{i-1}, round_hash[i-1], blockhash(seed_block), attempt), per
+    attempt, against the seed SeedDrawn recorded; returns the mismatches and the seed of
+    the last attempt (the recomputed one; the recorded one, or zero, when its block hash
+    is not available: a seed nobody drew may end as zero, docs/protocol.md §9.6)."""
     mismatches: list[str] = []
-    for number, attempt in enumerate(attempts, start=1):
+    last_seed = ZERO_HASH
+    for number, attempt in enumerate(events.attempts, start=1):
         if attempt.attempt != number:
             mismatches.append(f"attempt {attempt.attempt} where attempt {number} was due")
-        parent = blockhashes.get(attempt.block - 1)
-        if parent is None:
-            mismatches.append(f"attempt {attempt.attempt}: blockhash of block {attempt.block - 1} not available")
+        drawn = events.seeds.get(attempt.attempt)
+        seed_hash = blockhashes.get(attempt.seed_block)
+        if seed_hash is None:
+            if drawn is not None:
+                mismatches.append(f"attempt {attempt.attempt}: blockhash of block {attempt.seed_block} not available")
+            last_seed = drawn if drawn is not None else ZERO_HASH
             continue
-        seed = round_seed(previous_seed, previous_hash, parent, attempt.attempt)
-        mismatches += _check_same(f"seed of attempt {attempt.attempt}", attempt.seed, seed)
-    return mismatches
+        last_seed = round_seed(previous_seed, previous_hash, seed_hash, attempt.attempt)
+        if drawn is not None:
+            mismatches += _check_same(f"seed of attempt {attempt.attempt}", drawn, last_seed)
+    if (
+        events.cancelled is not None
+        and events.cancelled.seed == ZERO_HASH
+        and not events.seeds.get(events.attempts[-1].attempt)
+    ):
+        last_seed = ZERO_HASH  # never drawn, and drawn too late to be known at cancellation
+    return mismatches, last_seed
 
 
 def _check_committee(proposals: Sequence[Proposed], recorded: bytes, mismatches: list[str]) -> bytes:
@@ -297,7 +350,7 @@ def _check_committee(proposals: Sequence[Proposed], recorded: bytes, mismatches:
     finalized one and with the running hash the last Proposed event carries. When the
     latter disagrees, the first proposal where the running hashes part is named too
     (prefix by prefix: quadratic, so only on that path)."""
-    accepted = [AcceptedProposal(proposal.member, proposal.vrf_output, proposal.ranking_hash) for proposal in proposals]
+    accepted = [AcceptedProposal(proposal.member, proposal.vrf_output, proposal.commitment) for proposal in proposals]
     expected = committee_hash(accepted)
     if proposals and proposals[-1].committee_hash != expected:
         for count, proposal in enumerate(proposals, start=1):
@@ -319,6 +372,7 @@ def _result_hash(finalized: RoundFinalized) -> bytes:
         finalized.task_valid,
         finalized.ranking,
         finalized.genuine_members,
+        finalized.storage,
     )
 
 
@@ -336,7 +390,7 @@ def _check_members(finalized: RoundFinalized, proposers: set[str], votes: Mappin
             mismatches.append(f"{name} do not ascend, each once")
     for member in finalized.genuine_members:
         if member not in proposers:
-            mismatches.append(f"genuine member {member} did not propose in attempt {finalized.attempt}")
+            mismatches.append(f"genuine member {member} did not reveal a proposal in attempt {finalized.attempt}")
     for validator in finalized.valid_validators:
         if validator not in finalized.genuine_members:
             mismatches.append(f"valid validator {validator} is not a genuine member")
@@ -347,7 +401,7 @@ def _check_members(finalized: RoundFinalized, proposers: set[str], votes: Mappin
 
 def _check_agreement(
     finalized: RoundFinalized,
-    proposals: Sequence[Proposed],
+    proposals: Sequence[ProposalRevealed],
     tasks: _Tasks,
     params: AuditParameters,
     documents: Mapping[str, bytes | None],
@@ -491,22 +545,29 @@ def _global_checks(
     withdrawals = log.of_type(Withdrawn)
     escrow_in = sum(task.reward + task.hosting_fee for task in tasks.published.values())
     escrow_in += sum(model.fee for models in tasks.models.values() for model in models)
-    escrow_out = sum(credit.amount for credit in credits if credit.reason != CreditReason.BOND_RETURNED) + sum(
+    escrow_in += sum(registered.deposit for registered in tasks.deposits.values())
+    from_bonds = (CreditReason.BOND_RETURNED, CreditReason.SLASH_REWARD)
+    escrow_out = sum(credit.amount for credit in credits if credit.reason not in from_bonds) + sum(
         tasks.burned.values()
     )
+    escrow_out += sum(tasks.deposit_burns.values())
     bond_in = sum(event.bond for event in log.of_type(ValidatorRegistered)) + sum(
         event.amount for event in log.of_type(BondToppedUp)
     )
     bond_out = sum(credit.amount for credit in credits if credit.reason == CreditReason.BOND_RETURNED)
+    bond_out += tasks.slash_credits + tasks.slash_burns
     credited = sum(credit.amount for credit in credits) - sum(withdrawal.amount for withdrawal in withdrawals)
 
     # Every task that was closed or moved money must be explained by an audited round or expiry.
-    unexplained = sorted((closed | set(tasks.credits) | set(tasks.burned)) - audited)
+    unexplained = sorted((closed | set(tasks.credits) | {t for t, amount in tasks.burned.items() if amount}) - audited)
     return (
         _sum_check(
-            "escrowed", "published + fees + minted - credits - burns", escrow_in + minted - escrow_out, state.escrowed
+            "escrowed",
+            "published + fees + deposits + minted - credits - burns",
+            escrow_in + minted - escrow_out,
+            state.escrowed,
         ),
-        _sum_check("bonded", "bonds + top-ups - returned bonds", bond_in - bond_out, state.bonded),
+        _sum_check("bonded", "bonds + top-ups - returned bonds - slashes", bond_in - bond_out, state.bonded),
         _sum_check("credited", "credits - withdrawals", credited, state.credited),
         _sum_check(
             "token balance",

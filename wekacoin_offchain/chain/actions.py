@@ -190,20 +190,36 @@ def expire_task(pol: Any, chain: Any, caller: Any, task_id: int) -> None:
     pol.expire_task(task_id, sender=caller)
 
 
-def register_object(pol: Any, account: Any, cid: str, data: bytes) -> int | None:
-    """Register `data`, published by `account` under `cid`, as a stored object that
-    validators can claim; returns the object id, or None if the CID is registered already."""
+def register_object(pol: Any, token: Any, chain: Any, account: Any, task_id: int, cid: str, data: bytes) -> int | None:
+    """Register `data`, published by `account` under `cid` in task `task_id`, as a stored
+    object its committee will certify (docs/protocol.md §7.2), approving the deposit;
+    returns the object id, or None if the CID is registered in the task already or the
+    task takes no more objects by the block the registration would land in."""
     from eth_hash.auto import keccak
 
     from wekacoin_offchain.crypto import object_commitment
 
-    if int(pol.object_of_cid(keccak(cid.encode()))) != 0:
+    cid_hash = keccak(cid.encode())
+    if int(pol.object_of(task_id, cid_hash)) != 0:
         return None
-    if not pol.known_cid(keccak(cid.encode()), account.address):
-        raise UserError(f"{cid} was not published by {account.address} in a task or model")
+    if str(pol.publisher_of(task_id, cid_hash)) != str(account.address):
+        raise UserError(f"{cid} was not published by {account.address} in task {task_id}")
+    deposit = int(pol.object_deposit())
+    needs_approval = _needs_approval(pol, token, account, deposit)
+    task = TaskView.from_chain(pol, task_id)
+    # An approval transaction takes a block of its own before the registration.
+    lands = next_block(chain) + int(needs_approval)
+    if task.state != TaskState.OPEN and not (
+        task.state == TaskState.RELEASED and lands < task.released_at + int(pol.reveal_window())
+    ):
+        return None
+    if needs_approval:
+        token.approve(pol.address, deposit, sender=account)
     commitment = object_commitment(data)
-    receipt = pol.register_object(cid, commitment.size, commitment.root, sender=account)
-    return int(_event(receipt, pol.ObjectRegistered).object_id)
+    pol.register_object(task_id, cid, commitment.size, commitment.root, sender=account)
+    # Read back through a view rather than the receipt's log: a node's ape contract cache
+    # may still hold the event's earlier schema for the same address.
+    return int(pol.object_of(task_id, cid_hash))
 
 
 def withdraw(pol: Any, account: Any) -> int:

@@ -99,7 +99,7 @@ def bind_deployment(chain: Any, pol_address: str, first_block: int = 0) -> Deplo
         pol=pol,
         committee=committee,
         verifier=_bound(chain, project.BLSVerifier, committee.verifier()),
-        parameters=ProtocolParameters.from_chain(pol),
+        parameters=ProtocolParameters.from_chain(pol, committee),
         first_block=first_block,
     )
 

@@ -25,6 +25,25 @@ MIB = 1 << 20
 BPS = 10_000
 
 
+# The parameters the Committee keeps (contracts/modules/committee_parameters.vy); the
+# others are ProofOfLearning's.
+COMMITTEE_PARAMETERS = frozenset(
+    {
+        "propose_window",
+        "vote_window",
+        "committee_size",
+        "quorum_bps",
+        "max_attempts",
+        "exit_delay",
+        "bytes_per_wkc",
+        "proposal_reveal_window",
+        "max_validators",
+        "unproven_claim_rounds",
+        "storage_slash_bps",
+    }
+)
+
+
 @dataclass(frozen=True)
 class ProtocolParameters:
     """Parameters fixed at deployment; defaults let a devnet demo run in seconds.
@@ -50,6 +69,14 @@ class ProtocolParameters:
     score_tolerance: int = 1
     exit_delay: int = 10
     bytes_per_wkc: int = MIB
+    # Issue 10 (docs/protocol.md §7 and §9): commit-reveal of proposals, the validator
+    # set's size, unproven claims, slashing and the deposit on registered objects.
+    proposal_reveal_window: int = 5
+    max_validators: int = MAX_VALIDATORS_BOUND
+    unproven_claim_rounds: int = 8
+    storage_slash_bps: int = 1_000
+    reporter_share_bps: int = 1_000
+    object_deposit: int = 1 * WEI_PER_WKC
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -62,6 +89,12 @@ class ProtocolParameters:
             "max_models_per_task": (1, MAX_MODELS_BOUND),
             "max_open_tasks": (1, MAX_OPEN_TASKS_BOUND),
             "max_attempts": (1, MAX_ATTEMPTS_BOUND),
+            # The seed is the hash of the block after the opening one: readable from the
+            # block after that, for 256 blocks.
+            "propose_window": (3, 256),
+            "max_validators": (1, MAX_VALIDATORS_BOUND),
+            "storage_slash_bps": (0, BPS),
+            "reporter_share_bps": (0, BPS),
         }
         for name, (low, high) in bounds.items():
             value = getattr(self, name)
@@ -76,6 +109,8 @@ class ProtocolParameters:
             "committee_size",
             "min_bond",
             "bytes_per_wkc",
+            "proposal_reveal_window",
+            "unproven_claim_rounds",
         )
         for name in positive:
             if getattr(self, name) == 0:
@@ -91,9 +126,15 @@ class ProtocolParameters:
         return dataclasses.replace(cls(), **overrides)
 
     @classmethod
-    def from_chain(cls, pol: Any) -> ProtocolParameters:
-        """The parameters a deployed ProofOfLearning was built with, from its getters."""
-        return cls(**{field.name: int(getattr(pol, field.name)()) for field in fields(cls)})
+    def from_chain(cls, pol: Any, committee: Any) -> ProtocolParameters:
+        """The parameters a deployment was built with, from the getters of the contract
+        that keeps each (docs/protocol.md §2.1)."""
+        return cls(
+            **{
+                field.name: int(getattr(committee if field.name in COMMITTEE_PARAMETERS else pol, field.name)())
+                for field in fields(cls)
+            }
+        )
 
     def as_struct(self) -> tuple[int, ...]:
         """The constructor's `Parameters` struct, fields in declaration order."""

@@ -15,6 +15,9 @@ from typing import Any
 
 from wekacoin_offchain.chain.states import RoundState, TaskState, ValidatorStatus
 
+# The certified state of a stored object (contracts/modules/objects.vy).
+OBJECT_CERTIFIED = 2
+
 
 @dataclass(frozen=True)
 class TaskView:
@@ -157,6 +160,13 @@ class StoredObjectView:
     size: int
     merkle_root: bytes
     registrant: str
+    task_id: int
+    state: int  # 1 pending, 2 certified, 3 rejected, 4 lapsed (docs/protocol.md §7.2)
+    deposit: int
+
+    @property
+    def certified(self) -> bool:
+        return self.state == OBJECT_CERTIFIED
 
     @classmethod
     def from_chain(cls, pol: Any, object_id: int) -> StoredObjectView:
@@ -167,4 +177,7 @@ class StoredObjectView:
             size=int(raw.size),
             merkle_root=bytes(raw.merkle_root),
             registrant=str(raw.registrant),
+            task_id=int(raw.task_id),
+            state=int(raw.state),
+            deposit=int(raw.deposit),
         )

@@ -29,6 +29,7 @@ RESULT_ABI_TYPES: tuple[str, ...] = (
     "bool",  # task_valid
     "(uint256,bool,int256)[]",  # ranking: (model_id, genuine, score) in consensus order
     "address[]",  # genuine_members, ascending
+    "(uint256,uint256,bytes32)[]",  # storage: (object_id, size, merkle_root) per object of the task
 )
 """The ABI types hashed into `result_hash` (docs/protocol.md §9.3)."""
 
@@ -91,6 +92,17 @@ class RankedModel:
 
 
 @dataclass(frozen=True)
+class ObjectRoot:
+    """What a committee found for one registered object of the task (docs/protocol.md §7.2):
+    the size and chunk-tree root of the content under its CID, zero when it found none.
+    The contract certifies the object when they match the registered ones."""
+
+    object_id: int
+    size: int
+    merkle_root: bytes  # bytes32
+
+
+@dataclass(frozen=True)
 class ConsensusResult:
     round_id: int
     attempt: int
@@ -100,11 +112,12 @@ class ConsensusResult:
     genuine_members: tuple[str, ...]  # checksummed, ascending by address value
     usable: tuple[str, ...]  # members whose proposals were usable, ascending
     discarded: tuple[DiscardedProposal, ...]  # unusable proposals, ascending by member
+    storage: tuple[ObjectRoot, ...] = ()  # the task's objects in registration order
 
     def result_hash(self) -> bytes:
         """keccak256 of the ABI-encoded result: what every member signs and the contract checks."""
         return result_hash(
-            self.round_id, self.attempt, self.task_id, self.task_valid, self.ranking, self.genuine_members
+            self.round_id, self.attempt, self.task_id, self.task_valid, self.ranking, self.genuine_members, self.storage
         )
 
 
@@ -115,6 +128,7 @@ def result_hash(
     task_valid: bool,
     ranking: Sequence[RankedModel],
     genuine_members: Sequence[str],
+    storage: Sequence[ObjectRoot] = (),
 ) -> bytes:
     """keccak256 of the ABI-encoded result (docs/protocol.md §9.3), from its hashed fields alone."""
     return keccak(
@@ -127,6 +141,7 @@ def result_hash(
                 task_valid,
                 [(m.model_id, m.genuine, m.score) for m in ranking],
                 list(genuine_members),
+                [(o.object_id, o.size, o.merkle_root) for o in storage],
             ),
         )
     )

@@ -32,6 +32,8 @@ class CreditReason(enum.IntEnum):
     ISSUANCE = 6
     HOSTING_RETURNED = 7  # CHOICE: no valid validator, or a cancelled task (docs/protocol.md §10.9)
     BOND_RETURNED = 8  # a validator's bond after its exit: bonded money, not a task's (task_id 0)
+    SLASH_REWARD = 9  # the reporter's share of an equivocation slash (task_id 0, docs/protocol.md §9.8)
+    DEPOSIT_RETURNED = 10  # an object deposit back: certified, or its task ended without a round (§7.2)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ ZERO_HASH = bytes(32)
 """seed_0, round_hash[0], and the committee hash of no proposal."""
 
 
-def round_seed(previous_seed: bytes, previous_round_hash: bytes, parent_blockhash: bytes, attempt: int) -> bytes:
-    """seed_i = keccak256(abi_encode(seed_{i-1}, round_hash[i-1], blockhash(opened_at - 1),
-    attempt)); seed_0 and round_hash[0] are ZERO_HASH."""
+def round_seed(previous_seed: bytes, previous_round_hash: bytes, seed_blockhash: bytes, attempt: int) -> bytes:
+    """seed_i = keccak256(abi_encode(seed_{i-1}, round_hash[i-1], blockhash(opened_at + 1),
+    attempt)); seed_0 and round_hash[0] are ZERO_HASH (docs/protocol.md §13.1)."""
     return keccak(
         encode(
             ["bytes32", "bytes32", "bytes32", "uint256"],
-            [previous_seed, previous_round_hash, parent_blockhash, attempt],
+            [previous_seed, previous_round_hash, seed_blockhash, attempt],
         )
     )
 
@@ -34,20 +34,20 @@ class AcceptedProposal:
 
     member: str
     vrf_output: bytes  # bytes32
-    ranking_hash: bytes  # bytes32
+    commitment: bytes  # bytes32: the proposal's commitment (docs/protocol.md §9.2)
 
 
 def committee_hash(proposals: Iterable[AcceptedProposal]) -> bytes:
     """The running hash over proposals in the order the chain accepted them.
 
-    h_0 = 0x00..00; h_j = keccak256(abi_encode(h_{j-1}, member, vrf_output, ranking_hash)).
+    h_0 = 0x00..00; h_j = keccak256(abi_encode(h_{j-1}, member, vrf_output, commitment)).
     """
     running = ZERO_HASH
     for proposal in proposals:
         running = keccak(
             encode(
                 ["bytes32", "address", "bytes32", "bytes32"],
-                [running, proposal.member, proposal.vrf_output, proposal.ranking_hash],
+                [running, proposal.member, proposal.vrf_output, proposal.commitment],
             )
         )
     return running

@@ -98,11 +98,22 @@ def verify(public_key: bytes, message: bytes, signature: bytes, dst: bytes = SIG
     return bool(GT.pairing_check([signature_point, _hash_point(message, dst)], [-G2Point(), key_point]))
 
 
-def prove_possession(secret_key: SecretKey) -> bytes:
-    """Proof of possession: a signature over the key's own 256-byte encoding under ``POSSESSION_DST``."""
-    return sign(secret_key, public_key_bytes(secret_key), POSSESSION_DST)
+def possession_message(public_key: bytes, account: str | bytes) -> bytes:
+    """What a proof of possession signs: the key's 256-byte encoding, then the 20 bytes of
+    the account that registers it (docs/protocol.md §7.1), so that nobody else can
+    register the key with a proof they saw."""
+    account_bytes = bytes.fromhex(account.removeprefix("0x")) if isinstance(account, str) else account
+    if len(account_bytes) != 20:
+        raise UserError(f"an account is 20 bytes, got {len(account_bytes)}")
+    return public_key + account_bytes
 
 
-def verify_possession(public_key: bytes, proof: bytes) -> bool:
-    """Whether ``proof`` shows possession of the secret key behind ``public_key``."""
-    return verify(public_key, public_key, proof, POSSESSION_DST)
+def prove_possession(secret_key: SecretKey, account: str | bytes) -> bytes:
+    """Proof of possession for ``account``: a signature under ``POSSESSION_DST`` over the
+    key's own 256-byte encoding followed by the account's 20 bytes."""
+    return sign(secret_key, possession_message(public_key_bytes(secret_key), account), POSSESSION_DST)
+
+
+def verify_possession(public_key: bytes, account: str | bytes, proof: bytes) -> bool:
+    """Whether ``proof`` shows that ``account`` holds the secret key behind ``public_key``."""
+    return verify(public_key, possession_message(public_key, account), proof, POSSESSION_DST)

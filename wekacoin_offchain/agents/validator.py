@@ -34,6 +34,7 @@ from wekacoin_offchain.crypto import (
     public_key_bytes,
     vrf_prove,
 )
+from wekacoin_offchain.errors import UserError, first_line
 from wekacoin_offchain.ml import Evaluator, metric_by_id
 from wekacoin_offchain.private_files import write_private
 from wekacoin_offchain.rankings_io import fetch_document_bytes, store_ranking
@@ -58,7 +59,7 @@ class ValidatorAgent:
             deployment.committee,
         )
         self.workdir, self.evaluator, self.limits = workdir, evaluator, limits
-        self.secret_key = SecretKey.from_seed(_key_seed(workdir / "validator-key.json"))
+        self.secret_key = _registered_key(deployment, self.address, workdir / "validator-key.json")
         # The proposals of an attempt are final once its propose window closes, and so is
         # its consensus: computed once per (round, attempt), not on every step.
         self._consensus_of: dict[tuple[int, int], ConsensusResult] = {}
@@ -237,10 +238,40 @@ class ValidatorAgent:
         )
 
 
+def _registered_key(deployment: Deployment, address: str, path: Path) -> SecretKey:
+    """The validator's BLS key: the one in `path`, which must be the key the chain has
+    registered for `address` if any; a new one only for an unregistered account.
+
+    A registered validator whose key file is lost must not get a new key silently: the
+    chain would refuse every VRF proof it makes, and its bond would sit idle. It stops
+    with one line instead (a `UserError`).
+    """
+    registered = (
+        bytes(deployment.committee.vrf_pubkey(address))
+        if deployment.validator(address).status != ValidatorStatus.NONE
+        else b""
+    )
+    if registered and not path.exists():
+        raise UserError(
+            f"{address} is registered with a BLS key whose seed is not in {path}: restore that file "
+            "(a new key would not be the registered one)"
+        )
+    key = SecretKey.from_seed(_key_seed(path))
+    if registered and public_key_bytes(key) != registered:
+        raise UserError(f"the BLS key in {path} is not the one {address} registered: restore the right file")
+    return key
+
+
 def _key_seed(path: Path) -> bytes:
     """The validator's 32-byte BLS key seed, made once and kept owner-readable only."""
     if path.exists():
-        return bytes.fromhex(json.loads(path.read_text())["bls_seed"])
+        try:
+            seed = bytes.fromhex(json.loads(path.read_bytes())["bls_seed"])
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            raise UserError(f"{path} is not a validator key file ({first_line(exc)}): restore it") from None
+        if len(seed) != 32:
+            raise UserError(f"{path} holds a seed of {len(seed)} bytes, not 32: restore it")
+        return seed
     seed = os.urandom(32)
     write_private(path, json.dumps({"bls_seed": seed.hex()}).encode())
     return seed

@@ -21,9 +21,9 @@ from tests.attacks.bombs import dag_bomb
 from tests.attacks.conftest import LIMITS, publish_task
 from tests.ml.conftest import bundled
 from wekacoin_offchain.agents.evaluation import RevealedModel, candidate_ranking
-from wekacoin_offchain.consensus.documents import fetch_document_bytes
 from wekacoin_offchain.limits import MAX_MODEL_SIZE, MAX_RANKING_DOCUMENT_SIZE
 from wekacoin_offchain.ml import EvaluationStatus, Evaluator, dataset_to_csv, metric_by_name, split_dataset
+from wekacoin_offchain.rankings_io import fetch_document_bytes
 from wekacoin_offchain.storage import ContentStore, ContentTooLargeError, KuboRpcStore, LocalBlockStore
 from wekacoin_offchain.storage.jsipfs import JsIpfsDaemon
 from wekacoin_offchain.storage.kubo import api_base_url

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from ape.exceptions import ContractLogicError
 from eth_hash.auto import keccak
 
-from wekacoin_offchain.agents.evaluation import EvaluationLimits, TaskFacts, candidate_ranking, task_facts
+from wekacoin_offchain.agents.evaluation import (
+    EvaluationCache,
+    EvaluationLimits,
+    TaskFacts,
+    candidate_ranking,
+    task_facts,
+)
 from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.deployment import Deployment
@@ -40,6 +47,12 @@ from wekacoin_offchain.private_files import write_private
 from wekacoin_offchain.rankings_io import fetch_document_bytes, store_ranking
 from wekacoin_offchain.storage import ContentStore, StorageError
 
+# The block time a validator expects when it budgets an evaluation (`validator run
+# --block-time`): the devnet's interval mining in docs/agents.md is one block a second.
+DEFAULT_SECONDS_PER_BLOCK = 1.0
+# Blocks of the propose window kept for storing the ranking and sending the proposal.
+RESERVED_BLOCKS = 3
+
 
 class ValidatorAgent:
     def __init__(
@@ -50,6 +63,7 @@ class ValidatorAgent:
         workdir: Path,
         evaluator: Evaluator,
         limits: EvaluationLimits = EvaluationLimits(),
+        seconds_per_block: float = DEFAULT_SECONDS_PER_BLOCK,
     ) -> None:
         self.deployment, self.account, self.store = deployment, account, store
         self.chain, self.pol, self.token, self.committee = (
@@ -59,6 +73,8 @@ class ValidatorAgent:
             deployment.committee,
         )
         self.workdir, self.evaluator, self.limits = workdir, evaluator, limits
+        self.seconds_per_block = seconds_per_block
+        self.evaluations = EvaluationCache(workdir / "evaluations.json")
         self.secret_key = _registered_key(deployment, self.address, workdir / "validator-key.json")
         # The proposals of an attempt are final once its propose window closes, and so is
         # its consensus: computed once per (round, attempt), not on every step.
@@ -169,10 +185,25 @@ class ValidatorAgent:
         return [f"round {view.round_id}: proposed a ranking of {len(ranking.entries)} models ({cid})"]
 
     def rank(self, facts: TaskFacts, view: RoundView) -> CandidateRanking:
-        """This member's candidate ranking of the round's task: its own evaluation."""
+        """This member's candidate ranking of the round's task: its own evaluation, within
+        the attempt's budget (docs/protocol.md §8.6) and reusing earlier attempts' verdicts."""
         return candidate_ranking(
-            facts, self.store, self.evaluator, self.limits, round_id=view.round_id, attempt=view.attempt
+            facts,
+            self.store,
+            self.evaluator,
+            self.limits,
+            round_id=view.round_id,
+            attempt=view.attempt,
+            deadline=time.monotonic() + self.evaluation_budget(view),
+            cache=self.evaluations,
         )
+
+    def evaluation_budget(self, view: RoundView) -> float:
+        """Seconds this attempt's evaluation may take: the propose window's blocks still to
+        come, at the expected block time, less `RESERVED_BLOCKS` for the proposal itself."""
+        propose_end = view.opened_at + self.deployment.parameters.propose_window
+        blocks = propose_end - actions.next_block(self.chain) - RESERVED_BLOCKS
+        return max(blocks, 0) * self.seconds_per_block
 
     def _storage_proof(self, object_id: int, index: int) -> tuple[bytes, list[bytes]] | None:
         stored = self.deployment.stored_object(object_id)

@@ -52,6 +52,9 @@ from wekacoin_offchain.storage import ContentStore, StorageError
 DEFAULT_SECONDS_PER_BLOCK = 1.0
 # Blocks of the propose window kept for storing the ranking and sending the proposal.
 RESERVED_BLOCKS = 3
+# A ranking document not fetchable yet is waited for until this many blocks before the
+# vote window's end; then the member votes on the documents it has (issue 14).
+DOCUMENT_WAIT_MARGIN_BLOCKS = 6
 
 
 class ValidatorAgent:
@@ -138,7 +141,7 @@ class ValidatorAgent:
         if not actions.has_opened(self.chain, propose_end):
             return []  # between the windows for a block: a vote now would be estimated too early
         if actions.next_block(self.chain) < vote_end:
-            return self._vote_and_finalize(view)
+            return self._vote_and_finalize(view, vote_end)
         if not actions.has_opened(self.chain, vote_end):
             return []
         self.pol.restart_round(round_id, sender=self.account)
@@ -220,11 +223,13 @@ class ValidatorAgent:
             return proof.chunk, list(proof.path)
         return None
 
-    def _vote_and_finalize(self, view: RoundView) -> list[str]:
+    def _vote_and_finalize(self, view: RoundView, vote_end: int) -> list[str]:
         member = bytes(self.committee.proposal(view.round_id, view.attempt, self.address)) != bytes(32)
         if not member and self.deployment.round(view.round_id).proposals == 0:
             return []
-        result = self._consensus(view)
+        result, complete = self._consensus(view)
+        if not complete and actions.next_block(self.chain) < vote_end - DOCUMENT_WAIT_MARGIN_BLOCKS:
+            return []  # a ranking document is not fetchable yet: wait for it (docs/protocol.md §9.7)
         done = []
         result_hash = result.result_hash()
         if member and bytes(self.committee.vote_of(view.round_id, view.attempt, self.address)) == bytes(32):
@@ -238,14 +243,20 @@ class ValidatorAgent:
             done.append(f"round {view.round_id}: finalized")
         return done
 
-    def _consensus(self, view: RoundView) -> ConsensusResult:
-        """The agreement function over the proposals of the current attempt."""
+    def _consensus(self, view: RoundView) -> tuple[ConsensusResult, bool]:
+        """The agreement function over the proposals of the current attempt, and whether
+        every proposal's document was fetched. The proposals are final once the propose
+        window closes, so a result over every document is computed once per (round,
+        attempt); a result with a document missing is computed again at the next step."""
         key = (view.round_id, view.attempt)
-        if key not in self._consensus_of:
-            self._consensus_of[key] = self._compute_consensus(view)
-        return self._consensus_of[key]
+        if key in self._consensus_of:
+            return self._consensus_of[key], True
+        result, complete = self._compute_consensus(view)
+        if complete:
+            self._consensus_of[key] = result
+        return result, complete
 
-    def _compute_consensus(self, view: RoundView) -> ConsensusResult:
+    def _compute_consensus(self, view: RoundView) -> tuple[ConsensusResult, bool]:
         proposals = [
             Proposal(str(event.member), bytes(event.ranking_hash), fetch_document_bytes(self.store, event.ranking_cid))
             for event in self.committee.Proposed.range(
@@ -258,7 +269,7 @@ class ValidatorAgent:
             for model in self.deployment.models_of(view.task_id)
             if model.revealed
         ]
-        return compute_consensus(
+        result = compute_consensus(
             round_id=view.round_id,
             attempt=view.attempt,
             task_id=view.task_id,
@@ -267,6 +278,7 @@ class ValidatorAgent:
             models=models,
             proposals=proposals,
         )
+        return result, all(proposal.document is not None for proposal in proposals)
 
 
 def _registered_key(deployment: Deployment, address: str, path: Path) -> SecretKey:

@@ -159,8 +159,10 @@ class ValidatorAgent:
         for task_id in self.pol.open_task_ids():
             task = self.deployment.task(int(task_id))
             if task.state == TaskState.RELEASED and actions.has_opened(self.chain, task.released_at + reveal_window):
-                receipt = self.pol.open_round(sender=self.account)
-                (opened,) = receipt.decode_logs(self.committee.RoundOpened)
+                self.pol.open_round(sender=self.account)
+                # Read back from the chain rather than decoding the receipt's logs: the
+                # round the transaction opened is the active one until it settles.
+                opened = self.deployment.round(int(self.committee.active_round()))
                 return [f"opened round {opened.round_id} for task {opened.task_id}"]
         return []
 

@@ -54,6 +54,9 @@ DEMO_PARAMETERS = {
     "vote_window": 20,
 }
 BOND = 200 * WEI_PER_WKC
+# In one process a block is mined only when no agent acts, so a block can take as long as
+# an evaluation: the validators budget generously.
+DEMO_SECONDS_PER_BLOCK = 30.0
 
 
 def breast_cancer_csv() -> bytes:
@@ -146,7 +149,13 @@ class Competition:
         limits = EvaluationLimits(timeout_s=30.0, memory_mb=1_024, tolerance=deployment.parameters.score_tolerance)
         validators = [
             (LyingValidator if i == VALIDATORS - 1 else ValidatorAgent)(
-                deployment, account, store, self.workdir / f"validator-{i}", self.evaluator, limits
+                deployment,
+                account,
+                store,
+                self.workdir / f"validator-{i}",
+                self.evaluator,
+                limits,
+                seconds_per_block=DEMO_SECONDS_PER_BLOCK,
             )
             for i, account in enumerate(validator_accounts)
         ]

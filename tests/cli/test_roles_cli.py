@@ -170,3 +170,22 @@ def test_a_run_loop_stops_cleanly_on_sigterm(cli: Cli) -> None:
 )
 def test_user_mistakes_end_in_one_line(cli: Cli, args: tuple[str, ...], pattern: str) -> None:
     _one_line_error(cli.run(*args), pattern)
+
+
+def test_a_registered_validator_without_its_key_stops_with_one_line(cli: Cli, anvil: Anvil) -> None:
+    """Before issue 14 a lost key file was replaced by a new key the chain does not know:
+    the validator ran on, every VRF proof refused, its bond idle."""
+    cli.ok("validator", "register", "--bond", "200", "--account", f"test:{VALIDATOR}")
+    key = cli.workdir / "wekacoin-data" / "agents" / f"validator-{_addresses(anvil)[VALIDATOR]}" / "validator-key.json"
+    kept = key.read_bytes()
+    run = ("validator", "run", "--poll", "0.2", "--account", f"test:{VALIDATOR}")
+    try:
+        key.unlink()
+        _one_line_error(cli.run(*run), r"is registered with a BLS key whose seed is not in .*validator-key.json")
+        assert not key.exists(), "no new key was made"
+        key.write_text('{"bls_seed": "' + "11" * 32 + '"}')
+        _one_line_error(cli.run(*run), r"is not the one .* registered")
+        key.write_text('{"bls_seed": "12')  # truncated
+        _one_line_error(cli.run(*run), r"is not a validator key file")
+    finally:
+        key.write_bytes(kept)

@@ -14,13 +14,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from ape.exceptions import ContractLogicError
 from eth_hash.auto import keccak
 
-from wekacoin_offchain.agents.evaluation import EvaluationLimits, TaskFacts, candidate_ranking, task_facts
+from wekacoin_offchain.agents.evaluation import (
+    EvaluationCache,
+    EvaluationLimits,
+    TaskFacts,
+    candidate_ranking,
+    task_facts,
+)
 from wekacoin_offchain.chain import actions
 from wekacoin_offchain.chain.actions import format_wkc
 from wekacoin_offchain.chain.deployment import Deployment
@@ -44,11 +51,21 @@ from wekacoin_offchain.crypto import (
     public_key_bytes,
     vrf_prove,
 )
+from wekacoin_offchain.errors import UserError, first_line
 from wekacoin_offchain.limits import MAX_DATASET_SIZE, MAX_MODEL_SIZE
 from wekacoin_offchain.ml import Evaluator, metric_by_id
 from wekacoin_offchain.private_files import write_private
 from wekacoin_offchain.rankings_io import fetch_document_bytes, store_ranking
 from wekacoin_offchain.storage import ContentStore, StorageError
+
+# The block time a validator expects when it budgets an evaluation (`validator run
+# --block-time`): the devnet's interval mining in docs/agents.md is one block a second.
+DEFAULT_SECONDS_PER_BLOCK = 1.0
+# Blocks of the propose window kept for storing the ranking and sending the proposal.
+RESERVED_BLOCKS = 3
+# A ranking document not fetchable yet is waited for until this many blocks before the
+# vote window's end; then the member votes on the documents it has (issue 14).
+DOCUMENT_WAIT_MARGIN_BLOCKS = 6
 
 
 class ValidatorAgent:
@@ -60,6 +77,7 @@ class ValidatorAgent:
         workdir: Path,
         evaluator: Evaluator,
         limits: EvaluationLimits = EvaluationLimits(),
+        seconds_per_block: float = DEFAULT_SECONDS_PER_BLOCK,
     ) -> None:
         self.deployment, self.account, self.store = deployment, account, store
         self.chain, self.pol, self.token, self.committee = (
@@ -69,8 +87,11 @@ class ValidatorAgent:
             deployment.committee,
         )
         self.workdir, self.evaluator, self.limits = workdir, evaluator, limits
+        self.seconds_per_block = seconds_per_block
+        self.evaluations = EvaluationCache(workdir / "evaluations.json")
+        self.secret_key = _registered_key(deployment, self.address, workdir / "validator-key.json")
+        # The key's seed also derives the proposal salts (read after the key is checked).
         self._seed = _key_seed(workdir / "validator-key.json")
-        self.secret_key = SecretKey.from_seed(self._seed)
         # This member's ranking of each (round, attempt) it committed to, kept until it reveals.
         self._ranking_of: dict[tuple[int, int], tuple[bytes, str]] = {}
         # The proposals of an attempt are final once its propose window closes, and so is
@@ -149,7 +170,7 @@ class ValidatorAgent:
         if not actions.has_opened(self.chain, reveal_end):
             return []
         if actions.next_block(self.chain) < vote_end:
-            return self._vote_and_finalize(view)
+            return self._vote_and_finalize(view, vote_end)
         if not actions.has_opened(self.chain, vote_end):
             return []
         self.pol.restart_round(round_id, sender=self.account)
@@ -231,10 +252,25 @@ class ValidatorAgent:
         )
 
     def rank(self, facts: TaskFacts, view: RoundView) -> CandidateRanking:
-        """This member's candidate ranking of the round's task: its own evaluation."""
+        """This member's candidate ranking of the round's task: its own evaluation, within
+        the attempt's budget (docs/protocol.md §8.6) and reusing earlier attempts' verdicts."""
         return candidate_ranking(
-            facts, self.store, self.evaluator, self.limits, round_id=view.round_id, attempt=view.attempt
+            facts,
+            self.store,
+            self.evaluator,
+            self.limits,
+            round_id=view.round_id,
+            attempt=view.attempt,
+            deadline=time.monotonic() + self.evaluation_budget(view),
+            cache=self.evaluations,
         )
+
+    def evaluation_budget(self, view: RoundView) -> float:
+        """Seconds this attempt's evaluation may take: the propose window's blocks still to
+        come, at the expected block time, less `RESERVED_BLOCKS` for the proposal itself."""
+        propose_end = view.opened_at + self.deployment.parameters.propose_window
+        blocks = propose_end - actions.next_block(self.chain) - RESERVED_BLOCKS
+        return max(blocks, 0) * self.seconds_per_block
 
     def _storage_proof(self, object_id: int, index: int) -> tuple[bytes, list[bytes]] | None:
         stored = self.deployment.stored_object(object_id)
@@ -256,11 +292,13 @@ class ValidatorAgent:
         candidates += [model.model_cid for model in self.deployment.models_of(stored.task_id) if model.revealed]
         return next((cid for cid in candidates if cid and keccak(cid.encode()) == stored.cid_hash), None)
 
-    def _vote_and_finalize(self, view: RoundView) -> list[str]:
+    def _vote_and_finalize(self, view: RoundView, vote_end: int) -> list[str]:
         member = bytes(self.committee.ranking_of(view.round_id, view.attempt, self.address)) != bytes(32)
         if not member and self.deployment.round(view.round_id).proposals == 0:
             return []
-        result = self._consensus(view)
+        result, complete = self._consensus(view)
+        if not complete and actions.next_block(self.chain) < vote_end - DOCUMENT_WAIT_MARGIN_BLOCKS:
+            return []  # a ranking document is not fetchable yet: wait for it (docs/protocol.md §9.7)
         done = []
         result_hash = result.result_hash()
         if member and bytes(self.committee.vote_of(view.round_id, view.attempt, self.address)) == bytes(32):
@@ -281,14 +319,20 @@ class ValidatorAgent:
             done.append(f"round {view.round_id}: finalized")
         return done
 
-    def _consensus(self, view: RoundView) -> ConsensusResult:
-        """The agreement function over the proposals of the current attempt."""
+    def _consensus(self, view: RoundView) -> tuple[ConsensusResult, bool]:
+        """The agreement function over the proposals of the current attempt, and whether
+        every proposal's document was fetched. The proposals are final once the propose
+        window closes, so a result over every document is computed once per (round,
+        attempt); a result with a document missing is computed again at the next step."""
         key = (view.round_id, view.attempt)
-        if key not in self._consensus_of:
-            self._consensus_of[key] = self._compute_consensus(view)
-        return self._consensus_of[key]
+        if key in self._consensus_of:
+            return self._consensus_of[key], True
+        result, complete = self._compute_consensus(view)
+        if complete:
+            self._consensus_of[key] = result
+        return result, complete
 
-    def _compute_consensus(self, view: RoundView) -> ConsensusResult:
+    def _compute_consensus(self, view: RoundView) -> tuple[ConsensusResult, bool]:
         proposals = [
             Proposal(str(event.member), bytes(event.ranking_hash), fetch_document_bytes(self.store, event.ranking_cid))
             for event in self.committee.ProposalRevealed.range(
@@ -310,7 +354,8 @@ class ValidatorAgent:
             models=models,
             proposals=proposals,
         )
-        return dataclasses.replace(result, storage=self._storage_roots(view.task_id))
+        complete = all(proposal.document is not None for proposal in proposals)
+        return dataclasses.replace(result, storage=self._storage_roots(view.task_id)), complete
 
     def _storage_roots(self, task_id: int) -> tuple[ObjectRoot, ...]:
         """What this member finds for each object registered for the task (docs/protocol.md
@@ -332,10 +377,40 @@ class ValidatorAgent:
         return tuple(roots)
 
 
+def _registered_key(deployment: Deployment, address: str, path: Path) -> SecretKey:
+    """The validator's BLS key: the one in `path`, which must be the key the chain has
+    registered for `address` if any; a new one only for an unregistered account.
+
+    A registered validator whose key file is lost must not get a new key silently: the
+    chain would refuse every VRF proof it makes, and its bond would sit idle. It stops
+    with one line instead (a `UserError`).
+    """
+    registered = (
+        bytes(deployment.committee.vrf_pubkey(address))
+        if deployment.validator(address).status != ValidatorStatus.NONE
+        else b""
+    )
+    if registered and not path.exists():
+        raise UserError(
+            f"{address} is registered with a BLS key whose seed is not in {path}: restore that file "
+            "(a new key would not be the registered one)"
+        )
+    key = SecretKey.from_seed(_key_seed(path))
+    if registered and public_key_bytes(key) != registered:
+        raise UserError(f"the BLS key in {path} is not the one {address} registered: restore the right file")
+    return key
+
+
 def _key_seed(path: Path) -> bytes:
     """The validator's 32-byte BLS key seed, made once and kept owner-readable only."""
     if path.exists():
-        return bytes.fromhex(json.loads(path.read_text())["bls_seed"])
+        try:
+            seed = bytes.fromhex(json.loads(path.read_bytes())["bls_seed"])
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            raise UserError(f"{path} is not a validator key file ({first_line(exc)}): restore it") from None
+        if len(seed) != 32:
+            raise UserError(f"{path} holds a seed of {len(seed)} bytes, not 32: restore it")
+        return seed
     seed = os.urandom(32)
     write_private(path, json.dumps({"bls_seed": seed.hex()}).encode())
     return seed

@@ -21,6 +21,11 @@ NETWORK_ENV = "WEKACOIN_NETWORK"
 DEFAULT_NETWORK = "http://127.0.0.1:8545"
 DEPLOYMENT_ENV = "WEKACOIN_DEPLOYMENT"
 DEFAULT_DEPLOYMENT = Path("wekacoin-data") / "deployment.json"
+# Every transaction's gas limit is its estimate times this margin. An estimate is made
+# against the latest block and the transaction runs in the next one, on a state other
+# transactions may have moved: a `finalize` estimated to the last unit then ran out of gas
+# in Vyper's reentrancy lock (anvil's `ReentrancySentryOOG`, issue 14). Unused gas is not paid.
+GAS_MARGIN = 1.25
 
 
 def default_network() -> str:
@@ -44,10 +49,23 @@ def connect(network: str) -> Iterator[Any]:
     except ApeException as exc:
         hint = " (start a node with `wekacoin node`)" if "node found" in str(exc) else ""
         raise UserError(f"cannot connect to network {network!r}: {first_line(exc)}{hint}") from None
+    insure_gas(ape.chain.provider.network)
     try:
         yield ape.chain
     finally:
         provider.__exit__(None, None, None)
+
+
+def insure_gas(network: Any) -> None:
+    """Give every transaction on `network` a gas limit of its estimate times `GAS_MARGIN`.
+
+    ape reads the multiplier from the network's `gas_limit` config, which a network named
+    by a node URL does not have; the cached property is set directly instead.
+    """
+    from ape.types import AutoGasLimit
+
+    network.__dict__["gas_limit"] = AutoGasLimit(multiplier=GAS_MARGIN)
+    network.__dict__.pop("auto_gas_multiplier", None)
 
 
 def load_account(spec: str) -> Any:

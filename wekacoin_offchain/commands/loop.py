@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wekacoin_offchain.chain.actions import existing_task, format_wkc
-from wekacoin_offchain.errors import first_line
+from wekacoin_offchain.errors import UserError, first_line
 
 if TYPE_CHECKING:
     from wekacoin_offchain.chain.deployment import Deployment
@@ -58,36 +58,55 @@ class StopRequest:
         return self.event.wait(seconds)
 
 
+# The longest wait between two attempts while steps keep failing (a node down for a while):
+# windows are counted in blocks, so an agent must not sleep through one once the node is back.
+MAX_BACKOFF_S = 10.0
+
+
 def run_agent(
     who: str, address: str, step: Step, *, poll: float, finished: Callable[[], bool], last_step: Step
 ) -> None:
     """Call `step` every `poll` seconds, printing what it did, until `finished()` or a stop
     request; then call `last_step` once (e.g. a final withdrawal).
 
-    A transaction the chain refuses is not a failure of the agent: another agent acted
-    first (two validators opening the same round, finalizing the same result), or the
-    node estimated it against the latest block while the agent aimed at the next one, a
-    window's edge. The next step reads the new state and acts on it.
+    No failure ends the loop (docs/agents.md, "the run loops"): a transaction the chain
+    refuses (another agent acted first, or a window's edge moved under the estimate), a
+    node that is down or restarting, a store that does not answer. Each failure is one
+    line; the loop waits, doubling the wait up to `MAX_BACKOFF_S` while failures last, and
+    the next step reads the chain's state afresh and estimates its gas again.
     """
-    from ape.exceptions import ContractLogicError
 
     def say(lines: list[str]) -> None:
         for line in lines:
             click.echo(f"{who}: {line}")
 
+    from ape.exceptions import ContractLogicError
+
+    failures = 0
     with StopRequest().installed() as stop:
         click.echo(f"{who} {address}: watching the chain every {poll:g} s (Ctrl-C stops)")
         while True:
+            wait = poll
             try:
                 say(step())
-            except ContractLogicError as exc:
-                say([f"the chain refused a transaction ({first_line(exc)}); trying again at the next step"])
-            if finished():
-                say(last_step())
-                return
-            if stop.wait(poll):
+                if finished():
+                    say(last_step())
+                    return
+                failures = 0
+            except ContractLogicError as exc:  # a race or a window's edge: the next step acts on the new state
+                say([f"the chain refused a transaction ({first_line(exc)}); trying again in {wait:g} s"])
+            except Exception as exc:  # a node or store outage, or anything else: never fatal
+                failures += 1
+                wait = min(poll * 2**failures, max(poll, MAX_BACKOFF_S))
+                say([f"step failed ({failure_line(exc)}); trying again in {wait:g} s"])
+            if stop.wait(wait):
                 say(["stopped"])
                 return
+
+
+def failure_line(exc: BaseException) -> str:
+    """A failure in a few words: a user error's message, else the error's type and message."""
+    return first_line(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {first_line(exc)}"
 
 
 def until_settled(deployment: Deployment, task_id: int | None) -> Callable[[], bool]:

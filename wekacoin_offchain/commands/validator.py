@@ -76,12 +76,22 @@ def register(
 @click.option(
     "--bond", type=WkcAmount(), default=None, help="Bond to lock if not registered yet (default: the protocol minimum)."
 )
+@click.option(
+    "--block-time",
+    "seconds_per_block",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    help="Expected seconds per block: an evaluation gets the propose window's blocks left times this.",
+)
 @poll_options
 @chain_options
 @store_options
 @quiet_ape
 def run_validator(
     bond: int | None,
+    seconds_per_block: float,
     poll: float,
     until_task: int | None,
     network: str | None,
@@ -96,6 +106,7 @@ def run_validator(
     votes and finalizes as the chain calls for.
     """
     with validator_agent(network, account, deployment_file, store_dir, api) as agent:
+        agent.seconds_per_block = seconds_per_block
         serve(agent, bond, poll=poll, until_task=until_task)
 
 

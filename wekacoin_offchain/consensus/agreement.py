@@ -280,9 +280,11 @@ def _is_genuine(
             continue  # a member that ran out of time is not penalised
         consensus = consensus_scores.get(entry.model_id)
         if consensus is None:
-            if entry.status != EvaluationStatus.INVALID:
-                return False
-        elif entry.status != EvaluationStatus.VALID or not agree(entry.score, consensus, tolerance):
+            # No consensus score: the members disagree on the model (a model whose output
+            # is random scores differently on each), so no report on it is held against
+            # anyone; otherwise a colluder reporting INVALID was the only genuine member.
+            continue
+        if entry.status != EvaluationStatus.VALID or not agree(entry.score, consensus, tolerance):
             return False
     return True
 

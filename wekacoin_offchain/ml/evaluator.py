@@ -179,8 +179,8 @@ class Evaluator:
             return self._run(job, timeout_s)
 
     def _run(self, job: Job, timeout_s: float) -> EvaluationResult:
-        started = time.monotonic()
         worker = self._live_worker()
+        started = time.monotonic()  # the model's clock starts once the worker is ready (issue 14)
         try:
             send_job(worker.requests, job)
         except OSError:  # the worker died between jobs (killed from outside): start afresh

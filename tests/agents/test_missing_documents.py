@@ -45,27 +45,28 @@ def test_members_wait_for_a_late_document_and_its_author_is_genuine(ape_chain: A
             competition.step_all(cast.validators)
         view = deployment.round(int(committee.active_round()))
         propose_end = view.opened_at + parameters.propose_window
-        vote_end = propose_end + parameters.vote_window
-        while actions.next_block(ape_chain) < propose_end - 1:
+        reveal_end = propose_end + parameters.proposal_reveal_window
+        vote_end = reveal_end + parameters.vote_window
+        while actions.next_block(ape_chain) < reveal_end - 1:
             if not competition.step_all(cast.validators):
                 ape_chain.mine(1)
         honest = {v.address for v in cast.validators if v is not cast.liar}
         proposals = [
             e
-            for e in committee.Proposed.range(view.opened_at, int(ape_chain.blocks.height) + 1)
+            for e in committee.ProposalRevealed.range(view.opened_at, int(ape_chain.blocks.height) + 1)
             if str(e.member) in honest
         ]
-        assert proposals, "no honest proposal"
+        assert proposals, "no honest proposal revealed"
         late = proposals[0]
         block = cast.supplier.store._block_path(parse_cid(late.ranking_cid))
         hidden = block.with_suffix(".hidden")
         block.rename(hidden)  # the document is not fetchable yet
 
-        competition.mine_to(propose_end)
+        competition.mine_to(reveal_end)
         while actions.next_block(ape_chain) < vote_end - DOCUMENT_WAIT_MARGIN_BLOCKS - 1:
             assert not competition.step_all(cast.validators)  # nobody votes on a partial result
             ape_chain.mine(1)
-        assert not list(committee.Voted.range(propose_end, int(ape_chain.blocks.height) + 1))
+        assert not list(committee.Voted.range(reveal_end, int(ape_chain.blocks.height) + 1))
 
         hidden.rename(block)  # it arrives before the vote window nears its end
         competition.play_round(cast, task_id)

@@ -12,7 +12,7 @@ import ape
 import pytest
 from rich.console import Console
 
-from wekacoin_offchain.audit.events import EventLog, Proposed, RoundFinalized
+from wekacoin_offchain.audit.events import EventLog, ProposalRevealed, RoundFinalized
 from wekacoin_offchain.audit.reader import fetch_documents, read_deployment
 from wekacoin_offchain.audit.replay import audit
 from wekacoin_offchain.demo import Competition
@@ -40,7 +40,8 @@ def test_a_whole_competition_audits_clean(ape_chain: Any, tmp_path: Path) -> Non
     assert report.clean, (report.verdicts, report.global_checks)
     (verdict,) = report.verdicts
     assert (verdict.subject, verdict.outcome) == ("round 1", "finalized")
-    proposals = [event for event in reading.log.of_type(Proposed) if event.attempt == finalized.attempt]
+    # The agreement runs over the revealed proposals (docs/protocol.md §9.2).
+    proposals = [event for event in reading.log.of_type(ProposalRevealed) if event.attempt == finalized.attempt]
     assert verdict.notes == (f"agreement re-run from the documents of {len(proposals)} proposal(s), 0 discarded",)
 
     # The liar among the genuine members: the payload's hashes no longer hold, and the
